@@ -1,0 +1,1 @@
+"""skillpass.gateway: the Strawberry GraphQL gateway."""

@@ -1,0 +1,1 @@
+"""skillpass.cli: the one command line for the platform."""

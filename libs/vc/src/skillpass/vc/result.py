@@ -1,0 +1,90 @@
+"""Verification results: every check by name, with an outcome and a reason.
+
+Tampering, bad signatures, unknown contexts and wrong keys are *results*, never exceptions
+(exceptions are for misuse of the API). A verifier, the CLI and the services all report the same
+shape, so a report reads the same wherever it was produced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    ERROR = "error"  # the check could not be carried out (e.g. a status list could not be had)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Check:
+    """One named check, e.g. ``proof``, ``context``, ``schema``, ``validity_period``,
+    ``status.revocation``, ``status.suspension``, ``issuer_binding``, ``trust``."""
+
+    name: str
+    outcome: Outcome
+    reason: str = ""
+    # Extra, machine-readable detail (e.g. the proof index, the status list URL); JSON-safe values.
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def passed(cls, name: str, reason: str = "", **detail: Any) -> Check:
+        return cls(name=name, outcome=Outcome.PASSED, reason=reason, detail=detail)
+
+    @classmethod
+    def failed(cls, name: str, reason: str, **detail: Any) -> Check:
+        return cls(name=name, outcome=Outcome.FAILED, reason=reason, detail=detail)
+
+    @classmethod
+    def skipped(cls, name: str, reason: str, **detail: Any) -> Check:
+        return cls(name=name, outcome=Outcome.SKIPPED, reason=reason, detail=detail)
+
+    @classmethod
+    def error(cls, name: str, reason: str, **detail: Any) -> Check:
+        return cls(name=name, outcome=Outcome.ERROR, reason=reason, detail=detail)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"check": self.name, "outcome": self.outcome.value}
+        if self.reason:
+            out["reason"] = self.reason
+        if self.detail:
+            out["detail"] = dict(self.detail)
+        return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerificationResult:
+    """The whole report. ``verified`` holds only when no check failed or errored and at least one
+    proof check passed; ``warnings`` are advisory (e.g. an issuer that is not in a registry)."""
+
+    checks: tuple[Check, ...]
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, checks: Iterable[Check], warnings: Iterable[str] = ()) -> VerificationResult:
+        return cls(checks=tuple(checks), warnings=tuple(warnings))
+
+    @property
+    def verified(self) -> bool:
+        bad = any(c.outcome in (Outcome.FAILED, Outcome.ERROR) for c in self.checks)
+        proved = any(c.name == "proof" and c.outcome is Outcome.PASSED for c in self.checks)
+        return proved and not bad
+
+    def check(self, name: str) -> Check | None:
+        """The first check with this name (``proof`` may appear once per proof)."""
+        return next((c for c in self.checks if c.name == name), None)
+
+    def failures(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if c.outcome in (Outcome.FAILED, Outcome.ERROR))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verified": self.verified,
+            "checks": [c.to_json() for c in self.checks],
+            "warnings": list(self.warnings),
+            "errors": [f"{c.name}: {c.reason}" for c in self.failures()],
+        }

@@ -1,0 +1,1 @@
+"""skillpass.wallet service."""
