@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+import uvicorn
 
 
 @click.command()
@@ -10,7 +11,10 @@ import click
 @click.option("--port", default=8000, show_default=True, type=int)
 def dev(host: str, port: int) -> None:
     """Run gateway and services in one process on the in-memory adapters."""
-    raise click.ClickException("not built yet")
+    from skillpass.gateway.app import create_app
+
+    click.echo(f"skillpass dev: GraphiQL at http://{host}:{port}/graphql")
+    uvicorn.run(create_app(graphiql=True), host=host, port=port, log_level="info")
 
 
 @click.command()
@@ -19,4 +23,8 @@ def dev(host: str, port: int) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(name: str, host: str, port: int) -> None:
     """Serve one service as its own process (real Kafka and MongoDB)."""
-    raise click.ClickException("not built yet")
+    if name != "gateway":
+        raise click.ClickException(f"the {name} service is not built yet")
+    from skillpass.gateway.app import create_app
+
+    uvicorn.run(create_app(graphiql=False), host=host, port=port, log_level="info")

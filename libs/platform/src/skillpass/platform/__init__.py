@@ -1,1 +1,1 @@
-"""skillpass.platform: settings, event bus, MongoDB helpers, outbox, inbox, telemetry, app factory."""
+"""skillpass.platform: settings, event bus, MongoDB, outbox, inbox, telemetry, app factory."""

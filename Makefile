@@ -1,0 +1,59 @@
+# skillpass — every target installs what it needs (uv from PyPI if missing, Python deps,
+# Kafka jars, FerretDB build), so a fresh clone needs nothing but `make dev` / `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+# uv is installed from PyPI into the user site when missing; `python -m uv` then always works.
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+RUN := $(UV) run --frozen
+INFRA := deploy/local/infra
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help bootstrap dev test test-unit lint fmt typecheck infra-up infra-down infra-status proto proto-check bench
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+bootstrap: ## install uv (if missing) and the locked Python environment
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -c 'import uv' 2>/dev/null || $(PYTHON) -m pip install --quiet --user uv
+	@$(UV) sync --frozen --all-packages --python 3.11 --quiet
+
+dev: bootstrap ## run the whole platform in one process (embedded mode, in-memory adapters)
+	@$(RUN) skillpass dev --host $(HOST) --port $(PORT)
+
+test: bootstrap lint typecheck infra-up ## lint, typecheck and every test ring (real Kafka + MongoDB-wire server)
+	@$(RUN) pytest
+
+test-unit: bootstrap ## the tests that need no servers
+	@$(RUN) pytest -m "not kafka and not mongo"
+
+lint: bootstrap ## ruff (lint + format check), import-linter, generated code freshness — never edits
+	@$(RUN) ruff check .
+	@$(RUN) ruff format --check .
+	@$(RUN) lint-imports
+	@if [ -f proto/generate.py ]; then $(RUN) python proto/generate.py --check; fi
+
+fmt: bootstrap ## format and autofix
+	@$(RUN) ruff format .
+	@$(RUN) ruff check --fix .
+
+typecheck: bootstrap ## mypy --strict over every source and test tree
+	@$(RUN) mypy libs services gateway tests bench
+
+infra-up: ## provision (cached) and start Kafka + FerretDB on 127.0.0.1
+	@$(INFRA) up
+
+infra-down: ## stop the servers infra-up started
+	@$(INFRA) down
+
+infra-status: ## show the local servers
+	@$(INFRA) status
+
+proto: bootstrap ## regenerate Python code from proto/
+	@$(RUN) python proto/generate.py
+
+bench: bootstrap ## run the benchmarks; JSON results go to bench/results/
+	@$(RUN) python bench/vc_bench.py
