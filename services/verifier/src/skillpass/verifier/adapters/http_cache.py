@@ -1,0 +1,91 @@
+"""A small HTTP cache in front of the safe fetcher: TTL from ``Cache-Control`` (bounded),
+``ETag`` revalidation, and single-flight so a thousand verifications that point at one status
+list cause one fetch."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from skillpass.verifier.adapters.safe_fetch import FetchedDocument, FetchRefusedError, SafeFetcher
+
+_MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*(\d+)", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class _Entry:
+    document: FetchedDocument
+    expires_at: float
+
+
+def freshness_seconds(cache_control: str | None, *, default: float, ceiling: float) -> float:
+    """How long a response may be reused: ``no-store``/``no-cache`` → 0, else ``max-age``
+    (capped at ``ceiling``), else ``default``."""
+    if not cache_control:
+        return default
+    lowered = cache_control.lower()
+    if "no-store" in lowered or "no-cache" in lowered:
+        return 0.0
+    match = _MAX_AGE.search(cache_control)
+    return min(float(match.group(1)), ceiling) if match else default
+
+
+class CachingFetcher:
+    def __init__(
+        self,
+        fetcher: SafeFetcher,
+        *,
+        clock: Callable[[], float],
+        default_ttl: float = 300.0,
+        max_ttl: float = 3600.0,
+        max_entries: int = 10_000,
+    ) -> None:
+        self._fetcher = fetcher
+        self._clock = clock
+        self._default_ttl = default_ttl
+        self._max_ttl = max_ttl
+        self._max_entries = max_entries
+        self._entries: dict[str, _Entry] = {}
+        self._in_flight: dict[str, asyncio.Future[FetchedDocument]] = {}
+
+    async def get(self, url: str) -> FetchedDocument:
+        entry = self._entries.get(url)
+        if entry is not None and entry.expires_at > self._clock():
+            return entry.document
+        if (pending := self._in_flight.get(url)) is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[FetchedDocument] = asyncio.get_running_loop().create_future()
+        self._in_flight[url] = future
+        try:
+            document = await self._refresh(url, entry)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # marks it retrieved when nobody else was waiting
+            raise
+        else:
+            future.set_result(document)
+            return document
+        finally:
+            del self._in_flight[url]
+
+    async def _refresh(self, url: str, stale: _Entry | None) -> FetchedDocument:
+        headers: dict[str, str] = {}
+        if stale is not None and (etag := stale.document.headers.get("etag")):
+            headers["If-None-Match"] = etag
+        response = await self._fetcher.get(url, headers=headers)
+        if response.status_code == 304 and stale is not None:
+            document = stale.document
+        elif response.status_code == 200:
+            document = response
+        else:
+            raise FetchRefusedError(f"{url} answered HTTP {response.status_code}")
+        ttl = freshness_seconds(
+            response.headers.get("cache-control"), default=self._default_ttl, ceiling=self._max_ttl
+        )
+        if ttl > 0:
+            if len(self._entries) >= self._max_entries:
+                self._entries.pop(next(iter(self._entries)))  # oldest insertion goes first
+            self._entries[url] = _Entry(document, self._clock() + ttl)
+        return document
