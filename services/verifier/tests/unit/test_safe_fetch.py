@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 
 import httpx
 import pytest
@@ -36,7 +36,8 @@ def table(mapping: Mapping[str, Sequence[str]]) -> Resolve:
 
 
 def fetcher(
-    handler: Callable[[httpx.Request], httpx.Response | Awaitable[httpx.Response]],
+    handler: Callable[[httpx.Request], httpx.Response]
+    | Callable[[httpx.Request], Coroutine[None, None, httpx.Response]],
     names: Mapping[str, Sequence[str]],
     policy: FetchPolicy | None = None,
 ) -> tuple[SafeFetcher, httpx.AsyncClient]:
