@@ -60,7 +60,10 @@ def trust_check(
     if in_force:
         entry = in_force[0]
         return Check.passed(
-            "trust", f"issuer is registered as {entry.name!r}", scope=entry.scope, name=entry.name
+            "trust",
+            f"issuer is registered as {entry.name!r}",
+            scope=entry.scope,
+            registry=entry.registry,
         ), None
     reason = (
         f"issuer {issuer_did} is registered, but not at {now.isoformat()}"
