@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from importlib import resources
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
@@ -42,6 +42,7 @@ __all__ = [
     "is_url",
     "node_id",
     "parse_datetime",
+    "require_aware",
     "schema_problems",
     "types_of",
     "validate_for_issue",
@@ -110,12 +111,12 @@ def parse_datetime(value: object, *, require_timezone: bool = True) -> datetime 
 
 def format_datetime(moment: datetime) -> str:
     """``YYYY-MM-DDThh:mm:ss[.ffffff]Z`` in UTC: the form VC examples and OB 3.0 wallets use."""
-    _require_aware(moment, "moment")
+    require_aware(moment, "moment")
     text = moment.astimezone(UTC).replace(tzinfo=None).isoformat()
     return f"{text}Z"
 
 
-def is_url(value: object) -> bool:
+def is_url(value: object) -> TypeGuard[str]:
     """An absolute URL in the VC sense (``https:``, ``did:``, ``urn:uuid:`` …)."""
     return isinstance(value, str) and _URL.fullmatch(value) is not None
 
@@ -177,7 +178,7 @@ class ValidityWindow:
 
     def problem_at(self, now: datetime) -> str | None:
         """Why the credential is not valid at ``now``, or None when it is."""
-        _require_aware(now, "now")
+        require_aware(now, "now")
         if self.valid_from is not None and now < self.valid_from:
             return f"not yet valid until {format_datetime(self.valid_from)}"
         if self.valid_until is not None and now > self.valid_until:
@@ -340,8 +341,7 @@ def _describe(error: ValidationError) -> str:
     # A branch that failed only on ``type`` is rarely the one meant (an issuer object is not
     # "not a string"); prefer one whose type matched.
     branches = [e for e in error.context if e.validator != "type"] or error.context
-    chosen = best_match(branches) if branches else error
-    chosen = chosen or error
+    chosen = (best_match(branches) if branches else None) or error
     message = chosen.message
     if len(message) > _MAX_MESSAGE:
         message = message[: _MAX_MESSAGE - 1] + "…"
@@ -362,7 +362,7 @@ def _json_tree(value: object) -> Any:
 
 def validation_checks(credential: Mapping[str, Any], *, now: datetime) -> list[Check]:
     """The ``data_model``, ``validity_period`` and ``schema`` checks of a credential."""
-    _require_aware(now, "now")
+    require_aware(now, "now")
     return [
         _data_model_check(credential),
         _validity_check(credential, now),
@@ -377,7 +377,7 @@ def validate_for_issue(credential: Mapping[str, Any], *, now: datetime) -> list[
     credential that would already be expired at ``now`` is a mistake. A future ``validFrom`` is
     allowed (scheduled credentials).
     """
-    _require_aware(now, "now")
+    require_aware(now, "now")
     problems = data_model_problems(credential)
     if not isinstance(credential, Mapping):
         return problems
@@ -437,6 +437,7 @@ def _schema_check(credential: Mapping[str, Any]) -> Check:
     return Check.passed("schema", f"valid against the OB 3.0 AchievementCredential schema{note}")
 
 
-def _require_aware(moment: datetime, name: str) -> None:
+def require_aware(moment: datetime, name: str = "now") -> None:
+    """Misuse guard: naive datetimes cannot be compared with credential dates."""
     if not isinstance(moment, datetime) or moment.tzinfo is None:
         raise ValueError(f"{name} must be a timezone-aware datetime")
