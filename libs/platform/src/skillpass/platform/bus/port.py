@@ -1,0 +1,74 @@
+"""The event bus port. Both adapters pass `tests/contract/test_bus_contract.py`.
+
+Semantics the services rely on:
+- a record's partition is chosen by its key, so records with one key keep their order;
+- every consumer group sees every record; within a group each partition has one owner;
+- offsets are committed explicitly, after the consumer's write; after a restart or a rebalance a
+  group resumes from its committed offsets, so uncommitted records are delivered again;
+- a new group starts from the earliest record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Protocol, Self
+
+from skillpass.platform.bus.records import ConsumedRecord, OutgoingRecord
+
+
+class Consumer(Protocol):
+    """One member of a consumer group. Not started until `start()` (or `async with`)."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None:
+        """Leave the group without committing anything further."""
+
+    async def poll(self, *, max_wait: float) -> list[ConsumedRecord]:
+        """Records from the assigned partitions, in partition order; [] after `max_wait` seconds."""
+
+    def assignment(self) -> frozenset[tuple[str, int]]:
+        """The (topic, partition) pairs this member owns right now."""
+
+    async def commit(self, record: ConsumedRecord) -> bool:
+        """Mark `record` and everything before it on its partition as processed.
+
+        False when the partition has moved to another member meanwhile: the new owner will see
+        the record again, which the inbox makes harmless.
+        """
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+
+class EventBus(Protocol):
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def ensure_topics(self, topics: Sequence[str], *, partitions: int) -> None:
+        """Create the topics that do not exist yet (existing ones are left as they are)."""
+
+    async def publish(self, record: OutgoingRecord) -> None:
+        """Return once the broker has acknowledged the record (acks=all, idempotent)."""
+
+    def consumer(self, *, group: str, topics: Sequence[str]) -> Consumer: ...
+
+    async def ping(self) -> None:
+        """Raise if the broker cannot be reached (the readiness probe)."""
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...

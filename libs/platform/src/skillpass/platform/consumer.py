@@ -1,0 +1,179 @@
+"""The consumer loop every service runs: decode at the edge, dispatch, retry, dead-letter, commit.
+
+For each record, in partition order:
+- an event type nobody here subscribes to is skipped (committed), not a crash;
+- a record that cannot be decoded is poison: straight to `<topic>.<group>.dlq`;
+- a handler that raises is retried; after `max_attempts` the record goes to the DLQ with the
+  error in a header, and the partition moves on;
+- the offset is committed only after the handler returned, so a crash before the commit means a
+  redelivery, which the handler's `AggregateStore.apply(..., event_id=...)` turns into a no-op.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import structlog
+from google.protobuf.message import Message
+from opentelemetry.trace import StatusCode, TracerProvider
+
+from skillpass.platform.bus.port import Consumer, EventBus
+from skillpass.platform.bus.records import ConsumedRecord, OutgoingRecord
+from skillpass.platform.cloudevents import (
+    CloudEvent,
+    MalformedEventError,
+    ReceivedEvent,
+    decode_payload,
+    from_record,
+)
+from skillpass.platform.events import EventSpec, dlq_topic
+from skillpass.platform.telemetry import consumer_span, tracer
+
+M = TypeVar("M", bound=Message)
+Handler = Callable[[ReceivedEvent[M]], Awaitable[None]]
+
+DLQ_ERROR_HEADER = "dlq_error"
+DLQ_ATTEMPTS_HEADER = "dlq_attempts"
+DLQ_ORIGIN_HEADER = "dlq_origin"  # "<topic>/<partition>/<offset>" of the original record
+_MAX_ERROR_BYTES = 1024
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Subscription(Generic[M]):
+    """A handler for one event type; typed so the handler receives that type's payload."""
+
+    spec: EventSpec[M]
+    handler: Handler[M]
+
+
+class _Poisoned(Exception):  # noqa: N818 - internal signal, not an error users see
+    def __init__(self, reason: str, attempts: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.attempts = attempts
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        bus: EventBus,
+        *,
+        group: str,
+        subscriptions: Sequence[Subscription[Any]],
+        topics: Sequence[str] = (),
+        max_attempts: int = 3,
+        retry_backoff: float = 0.05,
+        poll_timeout: float = 0.5,
+        tracer_provider: TracerProvider | None = None,
+    ) -> None:
+        """`topics` adds topics to read beyond those of the subscriptions (their other types are
+        skipped); a type may have one subscription."""
+        self._bus = bus
+        self._group = group
+        self._handlers: Mapping[str, Subscription[Any]] = {s.spec.type: s for s in subscriptions}
+        if len(self._handlers) != len(subscriptions):
+            raise ValueError("one subscription per event type")
+        self.topics = tuple(dict.fromkeys([*(s.spec.topic for s in subscriptions), *topics]))
+        self._max_attempts = max_attempts
+        self._retry_backoff = retry_backoff
+        self._poll_timeout = poll_timeout
+        self._tracer = tracer(tracer_provider)
+        self._consumer: Consumer | None = None
+        self._stopping = False
+
+    async def start(self) -> None:
+        if self._consumer is None:
+            # DLQs exist before they are needed: a broker may not auto-create topics.
+            dead = [dlq_topic(topic, self._group) for topic in self.topics]
+            await self._bus.ensure_topics(dead, partitions=1)
+            consumer = self._bus.consumer(group=self._group, topics=self.topics)
+            await consumer.start()
+            self._consumer = consumer
+
+    async def stop(self) -> None:
+        """Leave the group; whatever was not committed is delivered again to the next owner."""
+        self._stopping = True
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            await consumer.stop()
+
+    async def poll_once(self) -> int:
+        """Process one batch; the number of records handled (including skipped and dead ones)."""
+        if self._consumer is None:
+            raise RuntimeError("EventConsumer is not started")
+        consumer = self._consumer
+        records = await consumer.poll(max_wait=self._poll_timeout)
+        for record in records:
+            await self._process(record)
+            await consumer.commit(record)
+        return len(records)
+
+    async def run(self) -> None:
+        """Start, then process until `stop()`. Cancelling the task is a crash: no commit."""
+        await self.start()
+        while not self._stopping:
+            await self.poll_once()
+
+    async def _process(self, record: ConsumedRecord) -> None:
+        with consumer_span(self._tracer, record=record, group=self._group) as span:
+            try:
+                await self._dispatch(record)
+            except _Poisoned as poisoned:
+                span.set_status(StatusCode.ERROR, poisoned.reason)
+                await self._dead_letter(record, poisoned)
+
+    async def _dispatch(self, record: ConsumedRecord) -> None:
+        try:
+            event = from_record(record)
+        except MalformedEventError as error:
+            raise _Poisoned(str(error), attempts=0) from None
+        subscription = self._handlers.get(event.type)
+        if subscription is None:
+            return  # a type this group does not handle (or does not know yet): skip it
+        try:
+            payload = decode_payload(event, subscription.spec)
+        except MalformedEventError as error:
+            raise _Poisoned(str(error), attempts=0) from None
+        await self._handle(subscription, ReceivedEvent(event=event, payload=payload, record=record))
+
+    async def _handle(self, subscription: Subscription[Any], received: ReceivedEvent[Any]) -> None:
+        event: CloudEvent = received.event
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                await subscription.handler(received)
+            except Exception as error:
+                log.warning(
+                    "event handler failed",
+                    event_id=event.id,
+                    event_type=event.type,
+                    attempt=attempt,
+                    error=repr(error),
+                )
+                if attempt == self._max_attempts:
+                    raise _Poisoned(f"{type(error).__name__}: {error}", attempt) from error
+                await asyncio.sleep(self._retry_backoff * 2 ** (attempt - 1))
+            else:
+                return
+
+    async def _dead_letter(self, record: ConsumedRecord, poisoned: _Poisoned) -> None:
+        topic = dlq_topic(record.topic, self._group)
+        log.error("record sent to the dead-letter topic", dlq=topic, reason=poisoned.reason)
+        origin = f"{record.topic}/{record.partition}/{record.offset}"
+        await self._bus.publish(
+            OutgoingRecord(
+                topic=topic,
+                key=record.key or b"",
+                value=record.value,
+                headers=(
+                    *record.headers,
+                    (DLQ_ERROR_HEADER, poisoned.reason.encode()[:_MAX_ERROR_BYTES]),
+                    (DLQ_ATTEMPTS_HEADER, str(poisoned.attempts).encode()),
+                    (DLQ_ORIGIN_HEADER, origin.encode()),
+                ),
+            )
+        )

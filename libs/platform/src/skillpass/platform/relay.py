@@ -1,0 +1,89 @@
+"""The outbox relay: publishes the events aggregates wrote into their documents, then removes them.
+
+Publish first, remove after: a crash in between publishes the events again on restart (consumers'
+inboxes make that harmless); no order of crashes loses one. FerretDB has no change streams, so
+the relay polls, backing off while there is nothing to do; `wake()` lets an in-process writer cut
+the wait short.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+
+import structlog
+from opentelemetry.trace import TracerProvider
+
+from skillpass.platform.bus.port import EventBus
+from skillpass.platform.cloudevents import to_record
+from skillpass.platform.store.port import OutboxBatch, OutboxSource
+from skillpass.platform.telemetry import producer_span, tracer
+
+log = structlog.get_logger(__name__)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        bus: EventBus,
+        sources: Sequence[OutboxSource],
+        *,
+        batch_size: int = 100,
+        min_interval: float = 0.05,
+        max_interval: float = 2.0,
+        tracer_provider: TracerProvider | None = None,
+    ) -> None:
+        self._bus = bus
+        self._sources = tuple(sources)
+        self._batch_size = batch_size
+        self._min_interval = min_interval
+        self._max_interval = max_interval
+        self._tracer = tracer(tracer_provider)
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    async def run_once(self) -> int:
+        """Publish every pending event once; the number published."""
+        published = 0
+        for source in self._sources:
+            for batch in await source.pending(limit=self._batch_size):
+                await self._publish(batch)
+                await source.remove(batch.document_id, [p.event.id for p in batch.events])
+                published += len(batch.events)
+        return published
+
+    async def _publish(self, batch: OutboxBatch) -> None:
+        # One document's events in order, each acknowledged before the next: per-key order holds.
+        for pending in batch.events:
+            with producer_span(
+                self._tracer,
+                topic=pending.topic,
+                key=pending.event.subject,
+                message_id=pending.event.id,
+                parent=pending.trace_context,
+            ) as trace_headers:
+                await self._bus.publish(to_record(pending, trace_headers=trace_headers))
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Poll until `stop()`; errors (a broker or database outage) are logged and retried."""
+        interval = self._min_interval
+        while not self._stopping:
+            try:
+                published = await self.run_once()
+            except Exception:
+                log.exception("outbox relay pass failed; retrying")
+                published = 0
+            interval = self._min_interval if published else min(interval * 2, self._max_interval)
+            if published:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), interval)
+            self._wake.clear()
