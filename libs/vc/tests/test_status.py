@@ -40,8 +40,8 @@ SPEC_EMPTY_LIST = "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbS
 
 NO_LISTS: dict[str, Mapping[str, Any]] = {}
 
-settings.register_profile("lean", max_examples=40, deadline=None)
-settings.load_profile("lean")
+# Lean: two shared cores; the deadline is off because a loaded machine makes timings noisy.
+LEAN = settings(max_examples=40, deadline=None)
 
 
 def _b64url(data: bytes) -> str:
@@ -81,6 +81,7 @@ def test_encoding_is_unpadded_base64url_with_multibase_prefix() -> None:
     assert Bitstring.decode(encoded) == bits
 
 
+@LEAN
 @given(
     indices=st.sets(st.integers(0, MIN_ENTRIES + 63), max_size=40),
     extra_bytes=st.integers(0, 8),
@@ -191,6 +192,7 @@ def test_status_list_2021_values_without_prefix_and_in_plain_base64_decode() -> 
 # ---------------------------------------------------------------------------------- allocation
 
 
+@LEAN
 @given(
     size=st.integers(1, 64),
     data=st.data(),
