@@ -244,6 +244,11 @@ DATA_MODEL_FAILURES: list[tuple[str, Any, str]] = [
         "type must include 'VerifiableCredential'",
     ),
     ("no-type", _without("type"), "type must include 'VerifiableCredential'"),
+    (
+        "type-not-string",
+        vc2_credential(type=["VerifiableCredential", 7]),
+        "every type must be a string",
+    ),
     ("id-not-url", vc2_credential(id="credential 3732"), "id 'credential 3732' is not a URL"),
     ("no-issuer", _without("issuer"), "issuer is required"),
     ("issuer-not-url", vc2_credential(issuer="Example University"), "issuer must be a URL"),

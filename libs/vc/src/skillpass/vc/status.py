@@ -344,13 +344,15 @@ class StatusResult:
     index: int | None = None
     code: StatusErrorCode | None = None  # set when state is UNKNOWN
 
+    @property
+    def detail(self) -> dict[str, Any]:
+        """JSON-safe detail for a :class:`Check`: the list, the index, the spec's error code."""
+        code = self.code.value if self.code is not None else None
+        pairs = (("list", self.list_url), ("index", self.index), ("code", code))
+        return {k: v for k, v in pairs if v is not None}
+
     def to_check(self) -> Check:
-        name = f"status.{self.purpose}"
-        detail: dict[str, Any] = {
-            k: v
-            for k, v in (("list", self.list_url), ("index", self.index), ("code", self.code))
-            if v is not None
-        }
+        name, detail = f"status.{self.purpose}", self.detail
         if self.state is StatusState.CLEAR:
             return Check.passed(name, self.reason, **detail)
         if self.state is StatusState.UNKNOWN:
@@ -418,7 +420,7 @@ def status_checks(
         if result.purpose in _PURPOSES:
             by_purpose[StatusPurpose(result.purpose)].append(result)
         else:
-            others.append(Check.error("status", result.reason, **result.to_check().detail))
+            others.append(Check.error("status", result.reason, **result.detail))
 
     checks: list[Check] = []
     for purpose, results in by_purpose.items():

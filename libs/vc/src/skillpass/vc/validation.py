@@ -236,6 +236,8 @@ def data_model_problems(credential: Mapping[str, Any]) -> list[str]:
 
     if "VerifiableCredential" not in types_of(credential):
         problems.append("type must include 'VerifiableCredential'")
+    if len(types_of(credential)) != len(as_list(credential.get("type"))):
+        problems.append("every type must be a string")
     if "id" in credential and not is_url(credential["id"]):
         problems.append(f"id {credential['id']!r} is not a URL")
 
