@@ -1,0 +1,273 @@
+"""Adding and checking Data Integrity proofs (VC Data Integrity 1.0 §4), with proof sets and
+proof chains (``previousProof``). Credential- and presentation-level policy lives in
+:mod:`skillpass.vc.credentials` and :mod:`skillpass.vc.presentations`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from skillpass.vc.canonical import UndefinedTerms
+from skillpass.vc.cryptosuites import Suite, hash_data, suite_of
+from skillpass.vc.dids import DidError, DidResolver, VerificationMethod, dereference
+from skillpass.vc.jsonld import ContextError
+from skillpass.vc.keys import SigningKey
+from skillpass.vc.multibase import MultibaseError, decode_base58btc, encode_base58btc
+from skillpass.vc.loader import DocumentLoader
+from skillpass.vc.result import Check
+
+VC_V1: Final = "https://www.w3.org/2018/credentials/v1"
+VC_V2: Final = "https://www.w3.org/ns/credentials/v2"
+DATA_INTEGRITY_V2: Final = "https://w3id.org/security/data-integrity/v2"
+ED25519_2020_CONTEXT: Final = "https://w3id.org/security/suites/ed25519-2020/v1"
+
+
+class IssueError(ValueError):
+    """The document cannot be signed as given (misuse: bad input to ``issue``); says why."""
+
+
+def format_datetime(moment: datetime) -> str:
+    """XML Schema dateTime in UTC with ``Z``, to the second (or microsecond when it has one)."""
+    if moment.tzinfo is None:
+        raise IssueError("datetimes must be timezone-aware")
+    utc = moment.astimezone(UTC)
+    spec = "microseconds" if utc.microsecond else "seconds"
+    return utc.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
+
+
+def proofs_of(document: Mapping[str, Any]) -> list[Any]:
+    proof = document.get("proof")
+    if proof is None:
+        return []
+    return list(proof) if isinstance(proof, list) else [proof]
+
+
+def without_proof(document: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in document.items() if k != "proof"}
+
+
+def _with_data_integrity_context(document: dict[str, Any]) -> dict[str, Any]:
+    ctx = document.get("@context")
+    if isinstance(ctx, list) and ctx and ctx[0] == VC_V1 and DATA_INTEGRITY_V2 not in ctx:
+        document["@context"] = [*ctx, DATA_INTEGRITY_V2]
+    return document
+
+
+def add_proof(
+    document: Mapping[str, Any],
+    *,
+    key: SigningKey,
+    verification_method: str,
+    suite: Suite | str,
+    created: datetime,
+    proof_purpose: str,
+    loader: DocumentLoader,
+    options: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A copy of ``document`` with one more proof (``proof`` always an array). Existing proofs
+    stay (a proof set); ``options`` may add ``id``, ``previousProof`` (a chain), ``challenge``,
+    ``domain``, ``expires``, ``nonce``. Nested values are shared with ``document``, not copied.
+    Raises :class:`IssueError` for input that cannot be signed (unknown context, undefined
+    terms in safe mode, a suite that cannot sign)."""
+    try:
+        suite = Suite(suite)
+    except ValueError:
+        raise IssueError(f"unknown cryptosuite {suite!r}") from None
+    if not suite.can_sign:
+        raise IssueError(f"{suite.value} is supported for verification only")
+    if not isinstance(document, Mapping):
+        raise IssueError("the document must be a JSON object")
+    if not isinstance(document.get("@context"), list) or not document["@context"]:
+        raise IssueError("the document needs an @context array")
+    if not isinstance(verification_method, str) or ":" not in verification_method:
+        raise IssueError("verification_method must be a DID URL")
+    existing = proofs_of(document)
+    unsecured = _with_data_integrity_context(without_proof(document))
+
+    proof: dict[str, Any] = {}
+    if options and "id" in options:
+        proof["id"] = options["id"]
+    proof |= {
+        "type": suite.proof_type,
+        "cryptosuite": suite.value,
+        "created": format_datetime(created),
+        "verificationMethod": verification_method,
+        "proofPurpose": proof_purpose,
+    }
+    for name, value in (options or {}).items():
+        if name in ("id", "type", "cryptosuite", "proofValue", "@context"):
+            continue
+        proof[name] = format_datetime(value) if isinstance(value, datetime) else value
+
+    to_sign: dict[str, Any] = unsecured
+    previous = proof.get("previousProof")
+    if previous is not None:
+        to_sign = dict(unsecured)
+        to_sign["proof"] = _matching_proofs(existing, previous)
+    config = dict(proof)
+    config["@context"] = unsecured["@context"]
+    if suite is Suite.EDDSA_JCS_2022:
+        proof["@context"] = unsecured["@context"]
+    try:
+        data = hash_data(suite, to_sign, config, loader=loader, safe=True)
+    except UndefinedTerms as exc:
+        raise IssueError(str(exc)) from None
+    except ContextError as exc:
+        raise IssueError(str(exc)) from None
+    proof["proofValue"] = encode_base58btc(key.sign(data))
+    secured = dict(unsecured)
+    secured["proof"] = [*existing, proof]
+    return secured
+
+
+def _matching_proofs(proofs: Sequence[Any], previous: Any) -> list[Any]:
+    """The proofs a ``previousProof`` value names (VC-DI §4.3/4.4); ValueError if malformed."""
+    if isinstance(previous, str):
+        wanted = [previous]
+    elif isinstance(previous, list) and previous and all(isinstance(p, str) for p in previous):
+        wanted = list(previous)
+    else:
+        raise IssueError("previousProof must be a proof id or a non-empty list of proof ids")
+    by_id = {p.get("id"): p for p in proofs if isinstance(p, Mapping)}
+    missing = [w for w in wanted if w not in by_id]
+    if missing:
+        raise IssueError(f"previousProof names proofs that are not present: {', '.join(missing)}")
+    return [by_id[w] for w in wanted]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProofOutcome:
+    check: Check
+    method: VerificationMethod | None = None
+    proof: Mapping[str, Any] | None = None
+
+
+def verify_proofs(
+    document: Mapping[str, Any],
+    *,
+    resolver: DidResolver,
+    loader: DocumentLoader,
+    now: datetime,
+    expected_purpose: str,
+    challenge: str | None = None,
+    domain: str | None = None,
+) -> list[ProofOutcome]:
+    """One ``proof`` check per proof (none present: one failed check)."""
+    proofs = proofs_of(document)
+    if not proofs:
+        return [ProofOutcome(check=Check.failed("proof", "the document has no proof"))]
+    unsecured = without_proof(document)
+    return [
+        _verify_one(
+            unsecured, proofs, i, resolver=resolver, loader=loader, now=now,
+            expected_purpose=expected_purpose, challenge=challenge, domain=domain,
+        )
+        for i in range(len(proofs))
+    ]
+
+
+def _verify_one(
+    unsecured: dict[str, Any],
+    proofs: list[Any],
+    index: int,
+    *,
+    resolver: DidResolver,
+    loader: DocumentLoader,
+    now: datetime,
+    expected_purpose: str,
+    challenge: str | None,
+    domain: str | None,
+) -> ProofOutcome:
+    proof = proofs[index]
+    detail: dict[str, Any] = {"index": index}
+
+    def fail(reason: str) -> ProofOutcome:
+        return ProofOutcome(check=Check.failed("proof", reason, **detail), proof=proof if isinstance(proof, Mapping) else None)
+
+    if not isinstance(proof, Mapping):
+        return fail("the proof is not a JSON object")
+    suite = suite_of(proof)
+    detail["type"] = str(proof.get("type"))
+    if "cryptosuite" in proof:
+        detail["cryptosuite"] = str(proof.get("cryptosuite"))
+    vm_id = proof.get("verificationMethod")
+    if isinstance(vm_id, str):
+        detail["verificationMethod"] = vm_id
+    if suite is None:
+        return fail(f"unsupported proof type/cryptosuite {proof.get('type')!r}/{proof.get('cryptosuite')!r}")
+    for name in ("created", "proofPurpose", "verificationMethod", "proofValue"):
+        if name != "created" or suite is Suite.ED25519_SIGNATURE_2020:
+            if not isinstance(proof.get(name), str):
+                return fail(f"the proof has no {name}")
+    purpose = proof["proofPurpose"]
+    if purpose != expected_purpose:
+        return fail(f"proofPurpose is {purpose!r}, expected {expected_purpose!r}")
+    if challenge is not None and proof.get("challenge") != challenge:
+        return fail("the proof's challenge does not match")
+    if domain is not None and proof.get("domain") != domain and not (
+        isinstance(proof.get("domain"), list) and domain in proof["domain"]
+    ):
+        return fail("the proof's domain does not match")
+    expires = proof.get("expires")
+    if isinstance(expires, str):
+        moment = _parse_datetime(expires)
+        if moment is None:
+            return fail("the proof's expires is not a dateTime")
+        if now > moment:
+            return fail(f"the proof expired at {expires}")
+    try:
+        signature = decode_base58btc(proof["proofValue"])
+    except MultibaseError as exc:
+        return fail(f"proofValue: {exc}")
+    try:
+        method = dereference(proof["verificationMethod"], resolver=resolver)
+    except DidError as exc:
+        return fail(f"verification method: {exc}")
+    if purpose not in method.relationships:
+        return fail(f"{method.id} is not authorized for {purpose} by its controller")
+
+    to_verify: dict[str, Any] = unsecured
+    previous = proof.get("previousProof")
+    if previous is not None:
+        try:
+            to_verify = dict(unsecured)
+            to_verify["proof"] = _matching_proofs(proofs, previous)
+        except IssueError as exc:
+            return fail(str(exc))
+    config = {k: v for k, v in proof.items() if k != "proofValue"}
+    if suite is Suite.EDDSA_JCS_2022:
+        proof_ctx = proof.get("@context")
+        if proof_ctx is not None:
+            doc_ctx = unsecured.get("@context")
+            pc = proof_ctx if isinstance(proof_ctx, list) else [proof_ctx]
+            dc = doc_ctx if isinstance(doc_ctx, list) else [doc_ctx]
+            if dc[: len(pc)] != pc:
+                return fail("the proof's @context is not a prefix of the document's @context")
+            if to_verify is unsecured:
+                to_verify = dict(unsecured)
+            to_verify["@context"] = proof_ctx
+        elif "@context" in unsecured:
+            config["@context"] = unsecured["@context"]
+    else:
+        config["@context"] = unsecured.get("@context")
+    try:
+        data = hash_data(suite, to_verify, config, loader=loader)
+    except ContextError as exc:
+        return fail(f"cannot canonicalize: {exc}")
+    if not method.public_key.verify(data, signature):
+        return fail("the signature does not match the document and proof options")
+    return ProofOutcome(
+        check=Check.passed("proof", f"{suite.value} signature by {method.id}", **detail),
+        method=method,
+        proof=proof,
+    )
+
+
+def _parse_datetime(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
