@@ -40,17 +40,26 @@ class DidWebResolver:
         self._scheme = scheme
 
     async def resolve(self, did: str) -> Mapping[str, Any] | None:
+        document, _ = await self.resolve_with_reason(did)
+        return document
+
+    async def resolve_with_reason(self, did: str) -> tuple[Mapping[str, Any] | None, str | None]:
+        """The DID document, or None and why (safe to show: never a response body)."""
         try:
             url = did_web_url(did)
-        except DidWebError:
-            return None
+        except DidWebError as exc:
+            return None, str(exc)
         if self._scheme != "https":
             url = self._scheme + url[len("https") :]
         try:
             document = await self._fetcher.get(url)
+        except FetchRefusedError as exc:
+            return None, str(exc)
+        try:
             parsed = json.loads(document.body)
-        except (FetchRefusedError, ValueError):
-            return None
+        except ValueError:
+            return None, f"{url} is not JSON"
         if not isinstance(parsed, dict) or parsed.get("id") != did:
-            return None  # a document for another DID must not stand in for this one
-        return parsed
+            # A document for another DID must not stand in for this one.
+            return None, f"{url} is not the DID document of {did}"
+        return parsed, None

@@ -8,7 +8,7 @@ the caller's policy requires registration, in which case the ``trust`` check fai
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,10 @@ GLOBAL_SCOPE = "global"
 
 class RegistryFormatError(ValueError):
     """An imported registry document is not in the expected format; the message says where."""
+
+
+class InvalidTrustEntryError(ValueError):
+    """A registry entry that cannot be stored; the message says which field and why."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -32,10 +36,47 @@ class TrustedIssuer:
     valid_until: datetime | None = None
     registry: str | None = None  # where the entry came from (e.g. an imported registry's name)
 
+    def __post_init__(self) -> None:
+        if not self.did.startswith("did:") or self.did.count(":") < 2 or "#" in self.did:
+            raise InvalidTrustEntryError(f"did: {self.did!r} is not a DID")
+        if not self.name.strip():
+            raise InvalidTrustEntryError("name: must not be empty")
+        if not self.scope:
+            raise InvalidTrustEntryError("scope: must not be empty")
+        for label, moment in (("validFrom", self.valid_from), ("validUntil", self.valid_until)):
+            if moment is not None and moment.tzinfo is None:
+                raise InvalidTrustEntryError(f"{label}: needs a timezone")
+        if self.valid_from and self.valid_until and self.valid_from >= self.valid_until:
+            raise InvalidTrustEntryError("validFrom: must be before validUntil")
+
     def in_force(self, now: datetime) -> bool:
         return (self.valid_from is None or self.valid_from <= now) and (
             self.valid_until is None or now < self.valid_until
         )
+
+
+@dataclass(frozen=True, slots=True)
+class TrustRegistry:
+    """One scope's registry (the global one or a tenant's): at most one entry per issuer DID."""
+
+    scope: str
+    issuers: Mapping[str, TrustedIssuer] = field(default_factory=dict)
+
+    def put(self, entry: TrustedIssuer) -> TrustRegistry:
+        if entry.scope != self.scope:
+            entry = replace(entry, scope=self.scope)
+        return TrustRegistry(self.scope, {**self.issuers, entry.did: entry})
+
+    def remove(self, did: str) -> TrustRegistry:
+        return TrustRegistry(self.scope, {d: e for d, e in self.issuers.items() if d != did})
+
+    def synced(self, entries: Iterable[TrustedIssuer], *, registry_name: str) -> TrustRegistry:
+        """Re-importing a registry replaces what it contributed before (an issuer it dropped is
+        dropped here too); entries from elsewhere stay unless the import lists the same DID."""
+        kept = {d: e for d, e in self.issuers.items() if e.registry != registry_name}
+        for entry in entries:
+            kept[entry.did] = replace(entry, scope=self.scope, registry=registry_name)
+        return TrustRegistry(self.scope, kept)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,13 +131,16 @@ def parse_dcc_registry(
         if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
             raise RegistryFormatError(f"entries.{did}: needs a 'name' string")
         url = entry.get("url")
-        issuers.append(
-            TrustedIssuer(
-                did=did,
-                name=entry["name"],
-                url=url if isinstance(url, str) else None,
-                scope=scope,
-                registry=registry_name,
+        try:
+            issuers.append(
+                TrustedIssuer(
+                    did=did,
+                    name=entry["name"],
+                    url=url if isinstance(url, str) else None,
+                    scope=scope,
+                    registry=registry_name,
+                )
             )
-        )
+        except InvalidTrustEntryError as exc:
+            raise RegistryFormatError(f"entries.{did}: {exc}") from None
     return issuers
