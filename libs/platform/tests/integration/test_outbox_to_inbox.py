@@ -23,6 +23,7 @@ from skillpass.platform.consumer import (
 from skillpass.platform.events import EventRegistry, EventSpec, dlq_topic
 from skillpass.platform.relay import OutboxRelay
 from skillpass.platform.store.port import AggregateStore, Applied, OutboxBatch, OutboxSource
+from skillpass.platform.workers import running
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 DEADLINE = 20.0
@@ -61,6 +62,7 @@ class World:
         )
         self.registry = EventRegistry([self.issued])
         self.handled: list[str] = []
+        self.applied = asyncio.Event()
 
     async def setup(self) -> None:
         await self.bus.ensure_topics([self.topic], partitions=2)
@@ -95,6 +97,7 @@ class World:
             )
 
         await self.wallet.apply(received.payload.credential_id, change, event_id=received.event.id)
+        self.applied.set()
 
     def consumer(
         self, *, subscriptions: Sequence[Subscription[Any]] | None = None
@@ -262,3 +265,12 @@ async def test_unknown_event_types_are_skipped_not_crashes(world: World) -> None
     finally:
         await consumer.stop()
     assert await world.wallet.get("cred-1") == {"credential": "cred-1", "times_applied": 1}
+
+
+async def test_relay_and_consumer_deliver_in_the_background_until_stopped(world: World) -> None:
+    consumer = world.consumer()
+    async with running([world.relay(), consumer]):
+        await world.issue("cred-1")
+        await asyncio.wait_for(world.applied.wait(), DEADLINE)
+    assert await world.wallet.get("cred-1") == {"credential": "cred-1", "times_applied": 1}
+    assert await world.issuer.pending(limit=10) == []

@@ -39,6 +39,7 @@ DLQ_ERROR_HEADER = "dlq_error"
 DLQ_ATTEMPTS_HEADER = "dlq_attempts"
 DLQ_ORIGIN_HEADER = "dlq_origin"  # "<topic>/<partition>/<offset>" of the original record
 _MAX_ERROR_BYTES = 1024
+MAX_RESTART_BACKOFF = 5.0
 
 log = structlog.get_logger(__name__)
 
@@ -85,6 +86,7 @@ class EventConsumer:
         self._tracer = tracer(tracer_provider)
         self._consumer: Consumer | None = None
         self._stopping = False
+        self._running: asyncio.Event | None = None
 
     async def start(self) -> None:
         if self._consumer is None:
@@ -96,8 +98,14 @@ class EventConsumer:
             self._consumer = consumer
 
     async def stop(self) -> None:
-        """Leave the group; whatever was not committed is delivered again to the next owner."""
+        """Leave the group (after the batch in hand, when `run()` is active); whatever was not
+        committed is delivered again to the next owner."""
         self._stopping = True
+        if self._running is not None:
+            await self._running.wait()
+        await self._close()
+
+    async def _close(self) -> None:
         consumer, self._consumer = self._consumer, None
         if consumer is not None:
             await consumer.stop()
@@ -114,10 +122,26 @@ class EventConsumer:
         return len(records)
 
     async def run(self) -> None:
-        """Start, then process until `stop()`. Cancelling the task is a crash: no commit."""
-        await self.start()
-        while not self._stopping:
-            await self.poll_once()
+        """Process until `stop()`. Cancelling the task is a crash: nothing more is committed."""
+        self._running = asyncio.Event()
+        backoff = self._retry_backoff
+        try:
+            while not self._stopping:
+                try:
+                    await self.start()
+                    await self.poll_once()
+                    backoff = self._retry_backoff
+                except Exception:
+                    # E.g. the DLQ publish failed. Records after the failed one may already be in
+                    # hand; rejoining rewinds to the committed offset so none is skipped.
+                    log.exception("consumer batch failed; rejoining the group", group=self._group)
+                    await self._close()
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, MAX_RESTART_BACKOFF)
+        finally:
+            await self._close()
+            self._running.set()
+            self._running = None
 
     async def _process(self, record: ConsumedRecord) -> None:
         with consumer_span(self._tracer, record=record, group=self._group) as span:

@@ -42,6 +42,7 @@ class OutboxRelay:
         self._tracer = tracer(tracer_provider)
         self._wake = asyncio.Event()
         self._stopping = False
+        self._running: asyncio.Event | None = None
 
     async def run_once(self) -> int:
         """Publish every pending event once; the number published."""
@@ -68,13 +69,24 @@ class OutboxRelay:
     def wake(self) -> None:
         self._wake.set()
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        """Finish the pass in hand, then return."""
         self._stopping = True
         self._wake.set()
+        if self._running is not None:
+            await self._running.wait()
 
     async def run(self) -> None:
         """Poll until `stop()`; errors (a broker or database outage) are logged and retried."""
         interval = self._min_interval
+        self._running = asyncio.Event()
+        try:
+            await self._loop(interval)
+        finally:
+            self._running.set()
+            self._running = None
+
+    async def _loop(self, interval: float) -> None:
         while not self._stopping:
             try:
                 published = await self.run_once()
