@@ -90,7 +90,8 @@ def configure_logging(*, level: str = "INFO") -> None:
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         logger_factory=structlog.PrintLoggerFactory(),
-        cache_logger_on_first_use=True,
+        # Not cached: each logger resolves sys.stdout when it logs (tests swap it).
+        cache_logger_on_first_use=False,
     )
 
 
