@@ -116,10 +116,22 @@ class EventConsumer:
             raise RuntimeError("EventConsumer is not started")
         consumer = self._consumer
         records = await consumer.poll(max_wait=self._poll_timeout)
+        done: dict[tuple[str, int], ConsumedRecord] = {}
         for record in records:
-            await self._process(record)
-            await consumer.commit(record)
+            try:
+                await self._process(record)
+            except Exception:
+                await self._commit(consumer, done)  # keep what was processed before the failure
+                raise
+            done[(record.topic, record.partition)] = record
+        await self._commit(consumer, done)
         return len(records)
+
+    @staticmethod
+    async def _commit(consumer: Consumer, done: Mapping[tuple[str, int], ConsumedRecord]) -> None:
+        """One commit per partition per batch, after every write of the batch."""
+        for record in done.values():
+            await consumer.commit(record)
 
     async def run(self) -> None:
         """Process until `stop()`. Cancelling the task is a crash: nothing more is committed."""
