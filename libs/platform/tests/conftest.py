@@ -28,33 +28,48 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid4().hex[:12]}"
 
 
-async def _bus(kind: str, request: pytest.FixtureRequest) -> AsyncIterator[EventBus]:
-    if kind == "memory":
+# Real backends are resolved in sync fixtures: `getfixturevalue` cannot set up the plugin's async
+# fixtures from inside a running event loop (an async fixture's body).
+
+
+async def _open_bus(servers: str | None) -> AsyncIterator[EventBus]:
+    if servers is None:
         yield MemoryEventBus()
         return
-    servers: str = request.getfixturevalue("kafka_bootstrap_servers")
     async with KafkaEventBus(
         bootstrap_servers=servers, client_id=unique("test"), consumer_tuning=FAST_GROUPS
     ) as bus:
         yield bus
 
 
-def _store(kind: str, request: pytest.FixtureRequest) -> AggregateStore:
+def _kafka(kind: str, request: pytest.FixtureRequest) -> str | None:
     if kind == "memory":
-        return MemoryAggregateStore()
+        return None
+    servers: str = request.getfixturevalue("kafka_bootstrap_servers")
+    return servers
+
+
+def _store_factory(kind: str, request: pytest.FixtureRequest) -> Callable[[], AggregateStore]:
+    if kind == "memory":
+        return MemoryAggregateStore
     database = request.getfixturevalue("mongo_database")
-    return MongoAggregateStore(database[unique("aggregates")])
+    return lambda: MongoAggregateStore(database[unique("aggregates")])
 
 
 @pytest.fixture(params=["memory", pytest.param("kafka", marks=pytest.mark.kafka)])
-async def bus(request: pytest.FixtureRequest) -> AsyncIterator[EventBus]:
-    async for adapter in _bus(request.param, request):
+def bus_servers(request: pytest.FixtureRequest) -> str | None:
+    return _kafka(request.param, request)
+
+
+@pytest.fixture
+async def bus(bus_servers: str | None) -> AsyncIterator[EventBus]:
+    async for adapter in _open_bus(bus_servers):
         yield adapter
 
 
 @pytest.fixture(params=["memory", pytest.param("mongo", marks=pytest.mark.mongo)])
 def store(request: pytest.FixtureRequest) -> AggregateStore:
-    return _store(request.param, request)
+    return _store_factory(request.param, request)()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -65,15 +80,20 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def backend_bus(backend: str, request: pytest.FixtureRequest) -> AsyncIterator[EventBus]:
-    async for adapter in _bus("memory" if backend == "memory" else "kafka", request):
+def backend_servers(backend: str, request: pytest.FixtureRequest) -> str | None:
+    return _kafka("memory" if backend == "memory" else "kafka", request)
+
+
+@pytest.fixture
+async def backend_bus(backend_servers: str | None) -> AsyncIterator[EventBus]:
+    async for adapter in _open_bus(backend_servers):
         yield adapter
 
 
 @pytest.fixture
 def make_store(backend: str, request: pytest.FixtureRequest) -> Callable[[], AggregateStore]:
     """A factory of fresh stores on the chosen backend (one per service in a test)."""
-    return lambda: _store("memory" if backend == "memory" else "mongo", request)
+    return _store_factory("memory" if backend == "memory" else "mongo", request)
 
 
 @pytest.fixture

@@ -92,3 +92,15 @@ async def test_concurrent_changes_to_one_document_are_all_kept(store: AggregateS
     assert await store.get("h-1") == {"count": 5, "tags": ["a", "b"]}
     [batch] = await store.pending(limit=10)
     assert sorted(p.event.id for p in batch.events) == [f"out-{i}" for i in range(5)]
+
+
+async def test_removing_published_events_never_drops_one_written_concurrently(
+    store: AggregateStore,
+) -> None:
+    await store.apply("h-1", _count(events=(_event("h-1", "out-0"),)))
+    await asyncio.gather(
+        store.remove("h-1", ["out-0"]),
+        *(store.apply("h-1", _count(events=(_event("h-1", f"out-{i}"),))) for i in range(1, 4)),
+    )
+    [batch] = await store.pending(limit=10)
+    assert sorted(p.event.id for p in batch.events) == ["out-1", "out-2", "out-3"]

@@ -2,19 +2,22 @@
 
 Document layout: `{_id, state, revision, inbox: [event ids], outbox: [events]}`. A change is one
 `update_one` guarded by the revision it read (optimistic concurrency) that `$set`s state, revision
-and inbox and `$push`es to the outbox; the relay `$pull`s published events without touching the
-revision, so it never conflicts with writers.
+and inbox and `$push`es to the outbox; the relay `$pullAll`s published events without touching
+the revision. Writes to one document are also serialised in-process (see `document_locks`: the
+local FerretDB does not apply updates atomically).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from skillpass.platform.store.document_locks import DOCUMENT_LOCKS
 from skillpass.platform.store.documents import event_from_document, event_to_document
 from skillpass.platform.store.port import (
     INBOX_SIZE,
@@ -45,7 +48,14 @@ class MongoAggregateStore:
         found = await self._collection.find_one({"_id": document_id}, {"state": 1})
         return None if found is None else dict(found["state"])
 
+    def _lock(self, document_id: str) -> AbstractAsyncContextManager[None]:
+        return DOCUMENT_LOCKS.hold((self._collection.full_name, document_id))
+
     async def apply(self, document_id: str, change: Change, *, event_id: str | None = None) -> bool:
+        async with self._lock(document_id):
+            return await self._apply(document_id, change, event_id)
+
+    async def _apply(self, document_id: str, change: Change, event_id: str | None) -> bool:
         for _ in range(MAX_CONFLICT_RETRIES):
             current = await self._collection.find_one(
                 {"_id": document_id}, {"state": 1, "revision": 1, "inbox": 1}
@@ -108,6 +118,15 @@ class MongoAggregateStore:
         ]
 
     async def remove(self, document_id: str, event_ids: Sequence[str]) -> None:
-        await self._collection.update_one(
-            {"_id": document_id}, {"$pull": {"outbox": {"id": {"$in": list(event_ids)}}}}
-        )
+        # `$pullAll` of the entries exactly as stored: FerretDB v1 ignores the condition form of
+        # `$pull` ({"id": {"$in": ...}}) without an error, but matches whole values everywhere.
+        async with self._lock(document_id):
+            found = await self._collection.find_one({"_id": document_id}, {"outbox": 1})
+            if found is None:
+                return
+            wanted = set(event_ids)
+            entries = [entry for entry in found.get("outbox", []) if entry.get("id") in wanted]
+            if entries:
+                await self._collection.update_one(
+                    {"_id": document_id}, {"$pullAll": {"outbox": entries}}
+                )
