@@ -1,0 +1,273 @@
+"""In-memory twins of every repository (the embedded run mode and fast tests).
+
+They keep the stored *documents* (``adapters/documents.py``), like the MongoDB adapters, so both
+exercise the same mapping; and every method runs without awaiting in the middle, so each call is
+atomic on the event loop the way a single-document write is in MongoDB. Both pass
+``tests/contract/``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from skillpass.issuer.adapters import documents as d
+from skillpass.issuer.adapters.holdings import AggregateHoldingsRepository
+from skillpass.issuer.domain.achievements import Achievement
+from skillpass.issuer.domain.batches import BatchJob, JobState, RowError, RowResult
+from skillpass.issuer.domain.credentials import IssuedCredential
+from skillpass.issuer.domain.pathways import Pathway
+from skillpass.issuer.domain.status_lists import StatusList
+from skillpass.issuer.domain.tenants import Tenant
+from skillpass.issuer.service_layer.ports import (
+    Added,
+    AddOutcome,
+    AlreadyExistsError,
+    ConflictError,
+    Existing,
+    NewCredential,
+    PositionTaken,
+    PublishedList,
+)
+from skillpass.platform.cloudevents import PendingEvent
+from skillpass.platform.store import OutboxBatch
+from skillpass.platform.store.memory import MemoryAggregateStore
+from skillpass.vc.status import StatusPurpose
+
+
+class MemorySealedKeyStorage:
+    def __init__(self) -> None:
+        self._sealed: dict[str, bytes] = {}
+
+    async def put(self, ref: str, sealed: bytes) -> None:
+        if ref in self._sealed:
+            raise AlreadyExistsError(ref)
+        self._sealed[ref] = bytes(sealed)
+
+    async def get(self, ref: str) -> bytes | None:
+        return self._sealed.get(ref)
+
+
+class MemoryTenantRepository:
+    def __init__(self) -> None:
+        self._docs: dict[str, d.Document] = {}
+
+    async def add(self, tenant: Tenant) -> None:
+        if tenant.id in self._docs:
+            raise AlreadyExistsError(tenant.id)
+        self._docs[tenant.id] = d.tenant_to_doc(tenant)
+
+    async def get(self, tenant_id: str) -> Tenant | None:
+        doc = self._docs.get(tenant_id)
+        return None if doc is None else d.tenant_from_doc(doc)
+
+    async def save(self, tenant: Tenant) -> None:
+        self._docs[tenant.id] = d.tenant_to_doc(tenant)
+
+    async def list(self) -> list[Tenant]:
+        return [d.tenant_from_doc(doc) for _, doc in sorted(self._docs.items())]
+
+
+class MemoryAchievementRepository:
+    def __init__(self) -> None:
+        self._docs: dict[str, d.Document] = {}
+
+    async def add(self, achievement: Achievement) -> None:
+        if achievement.id in self._docs:
+            raise AlreadyExistsError(achievement.id)
+        self._docs[achievement.id] = d.achievement_to_doc(achievement)
+
+    async def get(self, achievement_id: str) -> Achievement | None:
+        doc = self._docs.get(achievement_id)
+        return None if doc is None else d.achievement_from_doc(doc)
+
+    async def get_version(self, achievement_id: str, version: int) -> Achievement | None:
+        doc = self._docs.get(achievement_id)
+        return None if doc is None else d.achievement_from_doc(doc, version)
+
+    async def save_revision(self, achievement: Achievement) -> None:
+        doc = self._docs.get(achievement.id)
+        if doc is None or doc["version"] != achievement.version - 1:
+            raise ConflictError(achievement.id)
+        version = d.version_to_doc(achievement)
+        self._docs[achievement.id] = {**doc, **version, "versions": [*doc["versions"], version]}
+
+    async def list_for_tenant(self, tenant_id: str) -> list[Achievement]:
+        found = [d.achievement_from_doc(doc) for doc in self._docs.values()]
+        return sorted(
+            (a for a in found if a is not None and a.tenant_id == tenant_id),
+            key=lambda a: (a.created_at, a.id),
+        )
+
+
+class MemoryPathwayRepository:
+    def __init__(self) -> None:
+        self._docs: dict[str, d.Document] = {}
+
+    async def add(self, pathway: Pathway) -> None:
+        if pathway.id in self._docs:
+            raise AlreadyExistsError(pathway.id)
+        self._docs[pathway.id] = d.pathway_to_doc(pathway)
+
+    async def get(self, pathway_id: str) -> Pathway | None:
+        doc = self._docs.get(pathway_id)
+        return None if doc is None else d.pathway_from_doc(doc)
+
+    async def list_for_tenant(self, tenant_id: str) -> list[Pathway]:
+        found = [d.pathway_from_doc(doc) for doc in self._docs.values()]
+        return sorted(
+            (p for p in found if p.tenant_id == tenant_id), key=lambda p: (p.created_at, p.id)
+        )
+
+    async def with_component(self, achievement_id: str) -> list[Pathway]:
+        return sorted(
+            (
+                d.pathway_from_doc(doc)
+                for doc in self._docs.values()
+                if achievement_id in doc["components"]
+            ),
+            key=lambda p: p.id,
+        )
+
+
+@dataclass(slots=True)
+class _StoredCredential:
+    doc: d.Document
+    outbox: list[PendingEvent] = field(default_factory=list)
+
+
+class MemoryCredentialRepository:
+    def __init__(self) -> None:
+        self._stored: dict[str, _StoredCredential] = {}
+        self._positions: dict[tuple[str, int], str] = {}
+
+    async def add(self, new: NewCredential) -> AddOutcome:
+        existing = self._stored.get(new.record.id)
+        if existing is not None:
+            return Existing(d.credential_from_doc(existing.doc))
+        position = (new.record.status.list_id, new.record.status.index)
+        if position in self._positions:
+            return PositionTaken()
+        self._stored[new.record.id] = _StoredCredential(
+            doc=d.credential_to_doc(new.record), outbox=list(new.events)
+        )
+        self._positions[position] = new.record.id
+        return Added(new.record)
+
+    async def add_many(self, new: Sequence[NewCredential]) -> list[AddOutcome]:
+        return [await self.add(n) for n in new]
+
+    async def get(self, credential_id: str) -> IssuedCredential | None:
+        stored = self._stored.get(credential_id)
+        return None if stored is None else d.credential_from_doc(stored.doc)
+
+    async def replace(
+        self, before: IssuedCredential, after: IssuedCredential, events: Sequence[PendingEvent]
+    ) -> None:
+        stored = self._stored.get(before.id)
+        if stored is None or stored.doc["revision"] != len(before.history):
+            raise ConflictError(before.id)
+        stored.doc = d.credential_to_doc(after)
+        stored.outbox.extend(events)
+
+    async def position_taken(self, list_id: str, index: int) -> bool:
+        return (list_id, index) in self._positions
+
+    async def taken_positions(self, list_id: str) -> set[int]:
+        return {index for (lid, index) in self._positions if lid == list_id}
+
+    async def count_in_list(self, list_id: str) -> int:
+        return sum(1 for (lid, _) in self._positions if lid == list_id)
+
+    async def set_positions(self, list_id: str, purpose: StatusPurpose) -> set[int]:
+        flag = "revoked" if purpose is StatusPurpose.REVOCATION else "suspended"
+        return {
+            s.doc["index"]
+            for s in self._stored.values()
+            if s.doc["list_id"] == list_id and s.doc[flag]
+        }
+
+    async def pending(self, *, limit: int) -> list[OutboxBatch]:
+        batches = [
+            OutboxBatch(document_id=cid, events=tuple(s.outbox))
+            for cid, s in self._stored.items()
+            if s.outbox
+        ]
+        return batches[:limit]
+
+    async def remove(self, document_id: str, event_ids: Sequence[str]) -> None:
+        stored = self._stored.get(document_id)
+        if stored is not None:
+            done = set(event_ids)
+            stored.outbox = [p for p in stored.outbox if p.event.id not in done]
+
+
+class MemoryStatusListRepository:
+    def __init__(self) -> None:
+        self._lists: dict[str, d.Document] = {}
+        self._published: dict[str, d.Document] = {}
+
+    async def current(self, tenant_id: str) -> StatusList | None:
+        candidates = [
+            doc for doc in self._lists.values() if doc["tenant_id"] == tenant_id and not doc["full"]
+        ]
+        if not candidates:
+            return None
+        return d.status_list_from_doc(
+            max(candidates, key=lambda doc: (doc["created_at"], doc["_id"]))
+        )
+
+    async def add(self, status_list: StatusList) -> None:
+        if status_list.id in self._lists:
+            raise AlreadyExistsError(status_list.id)
+        self._lists[status_list.id] = d.status_list_to_doc(status_list)
+
+    async def get(self, list_id: str) -> StatusList | None:
+        doc = self._lists.get(list_id)
+        return None if doc is None else d.status_list_from_doc(doc)
+
+    async def mark_full(self, list_id: str) -> None:
+        if list_id in self._lists:
+            self._lists[list_id] = {**self._lists[list_id], "full": True}
+
+    async def published(self, list_id: str, purpose: StatusPurpose) -> PublishedList | None:
+        doc = self._published.get(d.published_id(list_id, purpose))
+        return None if doc is None else d.published_from_doc(doc)
+
+    async def publish(self, published: PublishedList) -> None:
+        doc = d.published_to_doc(published)
+        self._published[doc["_id"]] = doc
+
+
+class MemoryBatchJobRepository:
+    def __init__(self) -> None:
+        self._docs: dict[str, d.Document] = {}
+
+    async def add(self, job: BatchJob) -> bool:
+        if job.id in self._docs:
+            return False
+        self._docs[job.id] = d.job_to_doc(job)
+        return True
+
+    async def get(self, job_id: str) -> BatchJob | None:
+        doc = self._docs.get(job_id)
+        return None if doc is None else d.job_from_doc(copy.deepcopy(doc))
+
+    async def record(
+        self, job_id: str, results: Sequence[RowResult], errors: Sequence[RowError]
+    ) -> None:
+        doc = self._docs[job_id]
+        doc["results"].extend(d.row_result_to_doc(r) for r in results)
+        doc["errors"].extend(d.row_error_to_doc(e) for e in errors)
+        doc["state"] = JobState.RUNNING.value
+
+    async def complete(self, job_id: str, now: datetime) -> None:
+        doc = self._docs[job_id]
+        doc["state"] = JobState.COMPLETED.value
+        doc["finished_at"] = d.iso(now)
+
+
+def memory_holdings() -> AggregateHoldingsRepository:
+    return AggregateHoldingsRepository(MemoryAggregateStore())

@@ -1,0 +1,347 @@
+"""MongoDB adapters (PyMongo async API) of every repository; twins of ``memory.py``, same
+contract suite. Works on servers without multi-document transactions (FerretDB).
+
+Credentials, their events and their status positions
+----------------------------------------------------
+A credential is ONE document: the record, the signed credential, its status list position
+(``list_id``, ``index``) and its unpublished events (``outbox``, in the platform's outbox layout,
+published and then pulled by the platform's ``OutboxRelay``). It is written by one ``insert``, so
+"credential stored", "event recorded" and "position claimed" happen together or not at all.
+
+That is also how status positions are allocated without leaks: there is no separate allocation
+record to get out of step. A unique index over ``(list_id, index)`` makes the credential insert
+*the* claim; a lost race surfaces as a duplicate-key error (``PositionTaken``), and the handler
+draws another position and signs again. A crash before the insert leaves nothing behind, so there
+is nothing to reclaim. Revocations and suspensions are flags on the same document (updated with
+their status-changed event in one write); a served status list is computed from those flags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from skillpass.issuer.adapters import documents as d
+from skillpass.issuer.adapters.holdings import AggregateHoldingsRepository
+from skillpass.issuer.domain.achievements import Achievement
+from skillpass.issuer.domain.batches import BatchJob, JobState, RowError, RowResult
+from skillpass.issuer.domain.credentials import IssuedCredential
+from skillpass.issuer.domain.pathways import Pathway
+from skillpass.issuer.domain.status_lists import StatusList
+from skillpass.issuer.domain.tenants import Tenant
+from skillpass.issuer.service_layer.ports import (
+    Added,
+    AddOutcome,
+    AlreadyExistsError,
+    ConflictError,
+    Existing,
+    NewCredential,
+    PositionTaken,
+    PublishedList,
+)
+from skillpass.platform.cloudevents import PendingEvent
+from skillpass.platform.mongo import IndexDeclarations, MongoDatabase, ensure_indexes
+from skillpass.platform.store import OutboxBatch
+from skillpass.platform.store.documents import event_from_document, event_to_document
+from skillpass.platform.store.mongo import MongoAggregateStore
+from skillpass.vc.status import StatusPurpose
+
+Collection = AsyncCollection[dict[str, Any]]
+
+TENANTS: Final = "tenants"
+SEALED_KEYS: Final = "sealed_keys"
+ACHIEVEMENTS: Final = "achievements"
+PATHWAYS: Final = "pathways"
+CREDENTIALS: Final = "credentials"
+STATUS_LISTS: Final = "status_lists"
+PUBLISHED_LISTS: Final = "published_status_lists"
+BATCH_JOBS: Final = "batch_jobs"
+HOLDINGS: Final = "pathway_holdings"
+
+INDEXES: Final[IndexDeclarations] = {
+    ACHIEVEMENTS: [IndexModel([("tenant_id", ASCENDING)], name="by_tenant")],
+    PATHWAYS: [
+        IndexModel([("tenant_id", ASCENDING)], name="by_tenant"),
+        IndexModel([("components", ASCENDING)], name="by_component"),
+    ],
+    CREDENTIALS: [
+        # The status position claim: see the module docstring.
+        IndexModel(
+            [("list_id", ASCENDING), ("index", ASCENDING)], name="status_position", unique=True
+        ),
+        IndexModel([("list_id", ASCENDING), ("revoked", ASCENDING)], name="revoked_in_list"),
+        IndexModel([("list_id", ASCENDING), ("suspended", ASCENDING)], name="suspended_in_list"),
+        IndexModel([("outbox.id", ASCENDING)], name="outbox_pending", sparse=True),
+    ],
+    STATUS_LISTS: [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("full", ASCENDING), ("created_at", DESCENDING)],
+            name="current",
+        )
+    ],
+    HOLDINGS: list(MongoAggregateStore.INDEXES),
+}
+
+
+async def ensure_issuer_indexes(database: MongoDatabase) -> None:
+    await ensure_indexes(database, INDEXES)
+
+
+class MongoSealedKeyStorage:
+    def __init__(self, database: MongoDatabase) -> None:
+        self._collection: Collection = database[SEALED_KEYS]
+
+    async def put(self, ref: str, sealed: bytes) -> None:
+        try:
+            await self._collection.insert_one({"_id": ref, "sealed": sealed})
+        except DuplicateKeyError:
+            raise AlreadyExistsError(ref) from None
+
+    async def get(self, ref: str) -> bytes | None:
+        doc = await self._collection.find_one({"_id": ref})
+        return None if doc is None else bytes(doc["sealed"])
+
+
+class MongoTenantRepository:
+    def __init__(self, database: MongoDatabase) -> None:
+        self._collection: Collection = database[TENANTS]
+
+    async def add(self, tenant: Tenant) -> None:
+        try:
+            await self._collection.insert_one(d.tenant_to_doc(tenant))
+        except DuplicateKeyError:
+            raise AlreadyExistsError(tenant.id) from None
+
+    async def get(self, tenant_id: str) -> Tenant | None:
+        doc = await self._collection.find_one({"_id": tenant_id})
+        return None if doc is None else d.tenant_from_doc(doc)
+
+    async def save(self, tenant: Tenant) -> None:
+        await self._collection.replace_one({"_id": tenant.id}, d.tenant_to_doc(tenant), upsert=True)
+
+    async def list(self) -> list[Tenant]:
+        return [d.tenant_from_doc(doc) async for doc in self._collection.find().sort("_id", 1)]
+
+
+class MongoAchievementRepository:
+    def __init__(self, database: MongoDatabase) -> None:
+        self._collection: Collection = database[ACHIEVEMENTS]
+
+    async def add(self, achievement: Achievement) -> None:
+        try:
+            await self._collection.insert_one(d.achievement_to_doc(achievement))
+        except DuplicateKeyError:
+            raise AlreadyExistsError(achievement.id) from None
+
+    async def get(self, achievement_id: str) -> Achievement | None:
+        doc = await self._collection.find_one({"_id": achievement_id})
+        return None if doc is None else d.achievement_from_doc(doc)
+
+    async def get_version(self, achievement_id: str, version: int) -> Achievement | None:
+        doc = await self._collection.find_one({"_id": achievement_id})
+        return None if doc is None else d.achievement_from_doc(doc, version)
+
+    async def save_revision(self, achievement: Achievement) -> None:
+        version = d.version_to_doc(achievement)
+        result = await self._collection.update_one(
+            {"_id": achievement.id, "version": achievement.version - 1},
+            {"$set": version, "$push": {"versions": version}},
+        )
+        if result.matched_count != 1:
+            raise ConflictError(achievement.id)
+
+    async def list_for_tenant(self, tenant_id: str) -> list[Achievement]:
+        cursor = self._collection.find({"tenant_id": tenant_id}).sort(
+            [("created_at", 1), ("_id", 1)]
+        )
+        return [a async for doc in cursor if (a := d.achievement_from_doc(doc)) is not None]
+
+
+class MongoPathwayRepository:
+    def __init__(self, database: MongoDatabase) -> None:
+        self._collection: Collection = database[PATHWAYS]
+
+    async def add(self, pathway: Pathway) -> None:
+        try:
+            await self._collection.insert_one(d.pathway_to_doc(pathway))
+        except DuplicateKeyError:
+            raise AlreadyExistsError(pathway.id) from None
+
+    async def get(self, pathway_id: str) -> Pathway | None:
+        doc = await self._collection.find_one({"_id": pathway_id})
+        return None if doc is None else d.pathway_from_doc(doc)
+
+    async def list_for_tenant(self, tenant_id: str) -> list[Pathway]:
+        cursor = self._collection.find({"tenant_id": tenant_id}).sort(
+            [("created_at", 1), ("_id", 1)]
+        )
+        return [d.pathway_from_doc(doc) async for doc in cursor]
+
+    async def with_component(self, achievement_id: str) -> list[Pathway]:
+        cursor = self._collection.find({"components": achievement_id}).sort("_id", 1)
+        return [d.pathway_from_doc(doc) async for doc in cursor]
+
+
+def _credential_doc(new: NewCredential) -> dict[str, Any]:
+    return {**d.credential_to_doc(new.record), "outbox": [event_to_document(e) for e in new.events]}
+
+
+class MongoCredentialRepository:
+    def __init__(self, database: MongoDatabase) -> None:
+        self._collection: Collection = database[CREDENTIALS]
+
+    async def add(self, new: NewCredential) -> AddOutcome:
+        try:
+            await self._collection.insert_one(_credential_doc(new))
+        except DuplicateKeyError:
+            return await self._why_not_added(new)
+        return Added(new.record)
+
+    async def add_many(self, new: Sequence[NewCredential]) -> list[AddOutcome]:
+        if not new:
+            return []
+        outcomes: list[AddOutcome] = [Added(n.record) for n in new]
+        try:
+            await self._collection.insert_many([_credential_doc(n) for n in new], ordered=False)
+        except BulkWriteError as exc:
+            for error in exc.details.get("writeErrors", []):
+                if error.get("code") != 11000:
+                    raise
+                index = error["index"]
+                outcomes[index] = await self._why_not_added(new[index])
+        return outcomes
+
+    async def _why_not_added(self, new: NewCredential) -> AddOutcome:
+        """A duplicate key: the credential id (an idempotent retry) or the status position."""
+        existing = await self.get(new.record.id)
+        return PositionTaken() if existing is None else Existing(existing)
+
+    async def get(self, credential_id: str) -> IssuedCredential | None:
+        doc = await self._collection.find_one({"_id": credential_id}, {"outbox": 0})
+        return None if doc is None else d.credential_from_doc(doc)
+
+    async def replace(
+        self, before: IssuedCredential, after: IssuedCredential, events: Sequence[PendingEvent]
+    ) -> None:
+        doc = d.credential_to_doc(after)
+        fields = {k: doc[k] for k in ("revoked", "suspended", "history", "revision")}
+        update: dict[str, Any] = {"$set": fields}
+        if events:
+            update["$push"] = {"outbox": {"$each": [event_to_document(e) for e in events]}}
+        result = await self._collection.update_one(
+            {"_id": before.id, "revision": len(before.history)}, update
+        )
+        if result.matched_count != 1:
+            raise ConflictError(before.id)
+
+    async def position_taken(self, list_id: str, index: int) -> bool:
+        found = await self._collection.find_one({"list_id": list_id, "index": index}, {"_id": 1})
+        return found is not None
+
+    async def taken_positions(self, list_id: str) -> set[int]:
+        cursor = self._collection.find({"list_id": list_id}, {"index": 1, "_id": 0})
+        return {doc["index"] async for doc in cursor}
+
+    async def count_in_list(self, list_id: str) -> int:
+        return await self._collection.count_documents({"list_id": list_id})
+
+    async def set_positions(self, list_id: str, purpose: StatusPurpose) -> set[int]:
+        flag = "revoked" if purpose is StatusPurpose.REVOCATION else "suspended"
+        cursor = self._collection.find({"list_id": list_id, flag: True}, {"index": 1, "_id": 0})
+        return {doc["index"] async for doc in cursor}
+
+    async def pending(self, *, limit: int) -> list[OutboxBatch]:
+        cursor = self._collection.find({"outbox.id": {"$exists": True}}, {"outbox": 1}, limit=limit)
+        return [
+            OutboxBatch(
+                document_id=doc["_id"],
+                events=tuple(event_from_document(event) for event in doc["outbox"]),
+            )
+            async for doc in cursor
+        ]
+
+    async def remove(self, document_id: str, event_ids: Sequence[str]) -> None:
+        await self._collection.update_one(
+            {"_id": document_id}, {"$pull": {"outbox": {"id": {"$in": list(event_ids)}}}}
+        )
+
+
+class MongoStatusListRepository:
+    def __init__(self, database: MongoDatabase) -> None:
+        self._lists: Collection = database[STATUS_LISTS]
+        self._published: Collection = database[PUBLISHED_LISTS]
+
+    async def current(self, tenant_id: str) -> StatusList | None:
+        cursor = (
+            self._lists.find({"tenant_id": tenant_id, "full": False})
+            .sort([("created_at", -1), ("_id", -1)])
+            .limit(1)
+        )
+        async for doc in cursor:
+            return d.status_list_from_doc(doc)
+        return None
+
+    async def add(self, status_list: StatusList) -> None:
+        try:
+            await self._lists.insert_one(d.status_list_to_doc(status_list))
+        except DuplicateKeyError:
+            raise AlreadyExistsError(status_list.id) from None
+
+    async def get(self, list_id: str) -> StatusList | None:
+        doc = await self._lists.find_one({"_id": list_id})
+        return None if doc is None else d.status_list_from_doc(doc)
+
+    async def mark_full(self, list_id: str) -> None:
+        await self._lists.update_one({"_id": list_id}, {"$set": {"full": True}})
+
+    async def published(self, list_id: str, purpose: StatusPurpose) -> PublishedList | None:
+        doc = await self._published.find_one({"_id": d.published_id(list_id, purpose)})
+        return None if doc is None else d.published_from_doc(doc)
+
+    async def publish(self, published: PublishedList) -> None:
+        doc = d.published_to_doc(published)
+        await self._published.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+
+
+class MongoBatchJobRepository:
+    def __init__(self, database: MongoDatabase) -> None:
+        self._collection: Collection = database[BATCH_JOBS]
+
+    async def add(self, job: BatchJob) -> bool:
+        try:
+            await self._collection.insert_one(d.job_to_doc(job))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def get(self, job_id: str) -> BatchJob | None:
+        doc = await self._collection.find_one({"_id": job_id})
+        return None if doc is None else d.job_from_doc(doc)
+
+    async def record(
+        self, job_id: str, results: Sequence[RowResult], errors: Sequence[RowError]
+    ) -> None:
+        update: dict[str, Any] = {"$set": {"state": JobState.RUNNING.value}}
+        pushes: dict[str, Any] = {}
+        if results:
+            pushes["results"] = {"$each": [d.row_result_to_doc(r) for r in results]}
+        if errors:
+            pushes["errors"] = {"$each": [d.row_error_to_doc(e) for e in errors]}
+        if pushes:
+            update["$push"] = pushes
+        await self._collection.update_one({"_id": job_id}, update)
+
+    async def complete(self, job_id: str, now: datetime) -> None:
+        await self._collection.update_one(
+            {"_id": job_id},
+            {"$set": {"state": JobState.COMPLETED.value, "finished_at": d.iso(now)}},
+        )
+
+
+def mongo_holdings(database: MongoDatabase) -> AggregateHoldingsRepository:
+    return AggregateHoldingsRepository(MongoAggregateStore(database[HOLDINGS]))

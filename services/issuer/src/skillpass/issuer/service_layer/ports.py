@@ -1,0 +1,241 @@
+"""Ports: what the handlers need from the outside world. Each has an in-memory twin in
+``adapters/memory.py`` and a MongoDB adapter in ``adapters/mongo.py`` that pass one contract suite
+(``tests/contract/``), except the clock, ids, randomness and the signer executor (adapters in
+``adapters/system.py`` and ``adapters/signing.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from skillpass.issuer.domain.achievements import Achievement
+from skillpass.issuer.domain.batches import BatchJob, RowError, RowResult
+from skillpass.issuer.domain.credentials import IssuedCredential, Suite
+from skillpass.issuer.domain.pathways import Pathway, RecipientHoldings
+from skillpass.issuer.domain.status_lists import StatusList
+from skillpass.issuer.domain.tenants import Tenant
+from skillpass.platform.cloudevents import PendingEvent
+from skillpass.platform.store import OutboxSource
+from skillpass.vc.keys import SigningKey
+from skillpass.vc.status import StatusPurpose
+
+
+class AlreadyExistsError(Exception):
+    """An insert whose id (or unique key) is taken."""
+
+
+class ConflictError(Exception):
+    """An optimistic write lost to a concurrent one; reload and retry."""
+
+
+# ------------------------------------------------------------------------------ system
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class IdGenerator(Protocol):
+    def new_id(self) -> str:
+        """A fresh UUID (text)."""
+
+
+class Rng(Protocol):
+    """Randomness: status list positions, salts, key seeds. ``random.SystemRandom()`` in
+    production; a seeded ``random.Random`` in tests."""
+
+    def randrange(self, stop: int, /) -> int: ...
+
+    def randbytes(self, n: int, /) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignFailure:
+    code: str
+    detail: str
+
+
+SignOutcome = dict[str, Any] | SignFailure
+
+
+class SignerExecutor(Protocol):
+    """Signs credentials (CPU-bound): inline in tests, in worker processes in production."""
+
+    async def sign(
+        self,
+        credentials: Sequence[Mapping[str, Any]],
+        *,
+        key: SigningKey,
+        verification_method: str,
+        suite: Suite,
+        created: datetime,
+    ) -> list[SignOutcome]:
+        """One outcome per credential, in order; a credential that cannot be signed is a
+        :class:`SignFailure`, never an exception that loses the others."""
+
+
+class KeyVault(Protocol):
+    """Signing keys, encrypted at rest. ``ref`` is ``<tenant id>#<key id>``."""
+
+    async def put(self, ref: str, key: SigningKey) -> None:
+        """Store a new key; raises :class:`AlreadyExistsError` if ``ref`` is taken."""
+
+    async def get(self, ref: str) -> SigningKey | None: ...
+
+
+class SealedKeyStorage(Protocol):
+    """Where the vault keeps ciphertexts (it never sees a clear key)."""
+
+    async def put(self, ref: str, sealed: bytes) -> None: ...
+
+    async def get(self, ref: str) -> bytes | None: ...
+
+
+# ------------------------------------------------------------------------ repositories
+
+
+class TenantRepository(Protocol):
+    async def add(self, tenant: Tenant) -> None:
+        """Raises :class:`AlreadyExistsError` when the slug is taken."""
+
+    async def get(self, tenant_id: str) -> Tenant | None: ...
+
+    async def save(self, tenant: Tenant) -> None: ...
+
+    async def list(self) -> list[Tenant]: ...
+
+
+class AchievementRepository(Protocol):
+    async def add(self, achievement: Achievement) -> None: ...
+
+    async def get(self, achievement_id: str) -> Achievement | None:
+        """The latest version."""
+
+    async def get_version(self, achievement_id: str, version: int) -> Achievement | None: ...
+
+    async def save_revision(self, achievement: Achievement) -> None:
+        """Store ``achievement`` (version n+1) if the stored latest is still version n; else
+        :class:`ConflictError`. Earlier versions stay readable."""
+
+    async def list_for_tenant(self, tenant_id: str) -> list[Achievement]: ...
+
+
+class PathwayRepository(Protocol):
+    async def add(self, pathway: Pathway) -> None: ...
+
+    async def get(self, pathway_id: str) -> Pathway | None: ...
+
+    async def list_for_tenant(self, tenant_id: str) -> list[Pathway]: ...
+
+    async def with_component(self, achievement_id: str) -> list[Pathway]:
+        """Pathways that list ``achievement_id`` among their components."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewCredential:
+    record: IssuedCredential
+    events: Sequence[PendingEvent]
+
+
+class AddOutcome:
+    """How an insert of a credential ended."""
+
+
+@dataclass(frozen=True, slots=True)
+class Added(AddOutcome):
+    record: IssuedCredential
+
+
+@dataclass(frozen=True, slots=True)
+class Existing(AddOutcome):
+    """The id was taken: an idempotent retry (or a race with one)."""
+
+    record: IssuedCredential
+
+
+@dataclass(frozen=True, slots=True)
+class PositionTaken(AddOutcome):
+    """Another credential holds this status list position: allocate again."""
+
+
+class CredentialRepository(OutboxSource, Protocol):
+    """Issued credentials and their outbox. The credential, its status list position and its
+    events are one document written once; the position is unique per list."""
+
+    async def add(self, new: NewCredential) -> AddOutcome: ...
+
+    async def add_many(self, new: Sequence[NewCredential]) -> list[AddOutcome]:
+        """Like :meth:`add` for each, in order (one round trip where the store allows)."""
+
+    async def get(self, credential_id: str) -> IssuedCredential | None: ...
+
+    async def replace(
+        self, before: IssuedCredential, after: IssuedCredential, events: Sequence[PendingEvent]
+    ) -> None:
+        """Write ``after`` and its events in one write if the stored record is still ``before``
+        (same status history); else :class:`ConflictError`."""
+
+    async def position_taken(self, list_id: str, index: int) -> bool: ...
+
+    async def taken_positions(self, list_id: str) -> set[int]: ...
+
+    async def count_in_list(self, list_id: str) -> int: ...
+
+    async def set_positions(self, list_id: str, purpose: StatusPurpose) -> set[int]:
+        """Positions whose bit is set (revoked, or currently suspended) in the list."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PublishedList:
+    """A signed status list credential and the bitstring it encodes (to know when to re-sign)."""
+
+    list_id: str
+    purpose: StatusPurpose
+    encoded_list: str
+    credential: Mapping[str, Any]
+    etag: str
+    signed_at: datetime
+
+
+class StatusListRepository(Protocol):
+    async def current(self, tenant_id: str) -> StatusList | None:
+        """The tenant's newest list that is not full."""
+
+    async def add(self, status_list: StatusList) -> None: ...
+
+    async def get(self, list_id: str) -> StatusList | None: ...
+
+    async def mark_full(self, list_id: str) -> None: ...
+
+    async def published(self, list_id: str, purpose: StatusPurpose) -> PublishedList | None: ...
+
+    async def publish(self, published: PublishedList) -> None: ...
+
+
+class BatchJobRepository(Protocol):
+    async def add(self, job: BatchJob) -> bool:
+        """False (writing nothing) when a job with this id exists."""
+
+    async def get(self, job_id: str) -> BatchJob | None: ...
+
+    async def record(
+        self, job_id: str, results: Sequence[RowResult], errors: Sequence[RowError]
+    ) -> None:
+        """Append row outcomes (rows already recorded are ignored) and mark the job running."""
+
+    async def complete(self, job_id: str, now: datetime) -> None: ...
+
+
+HoldingsChange = Callable[[RecipientHoldings], RecipientHoldings]
+
+
+class HoldingsRepository(Protocol):
+    """Per-recipient pathway holdings, fed by credential events (inbox-idempotent)."""
+
+    async def get(self, recipient_key: str) -> RecipientHoldings | None: ...
+
+    async def apply(self, recipient_key: str, change: HoldingsChange, *, event_id: str) -> bool:
+        """Apply ``change`` and record ``event_id`` in one write; False (nothing written) when
+        the event was already applied."""
