@@ -1,9 +1,7 @@
 """Canonical forms: RDFC-1.0 N-Quads of a JSON-LD document, and RFC 8785 JCS.
 
-RDFC-1.0 path: expand (the fast expander in :mod:`skillpass.vc.expansion`, pyld when it declines),
-then let pyoxigraph turn the *expanded* document into RDF and canonicalize it (RDFC-1.0) natively.
-An expanded document has no ``@context``, so pyoxigraph needs no document loader. The result is
-checked against pyld's URDNA2015 by the differential tests.
+RDFC-1.0: see :func:`rdfc`. Every path is checked against pyld's URDNA2015 by the differential
+tests.
 """
 
 from __future__ import annotations
@@ -13,11 +11,13 @@ from collections.abc import Mapping
 from typing import Any, Final
 from weakref import WeakKeyDictionary
 
+import orjson
 import pyoxigraph as ox
 import rfc8785
 
-from skillpass.vc.expansion import FastExpander, Unsupported
-from skillpass.vc.jsonld import ContextError, JsonLdError, context_error, processor_for
+from skillpass.vc.jsonld import JsonLdError, context_error, processor_for
+from skillpass.vc.jsonld_rdf import RdfEmitter, Unsupported
+from skillpass.vc.rdf import canonicalize, nquads
 from skillpass.vc.loader import DocumentLoader
 
 _JSON_LD: Final = ox.RdfFormat.JSON_LD
@@ -34,44 +34,35 @@ class UndefinedTerms(ValueError):  # noqa: N818 - the name is the condition
         self.terms = sorted(set(terms))
 
 
-_EXPANDERS: WeakKeyDictionary[Any, FastExpander] = WeakKeyDictionary()
+_EMITTERS: WeakKeyDictionary[Any, RdfEmitter] = WeakKeyDictionary()
 
 
-def _expander(loader: DocumentLoader) -> FastExpander:
-    ex = _EXPANDERS.get(loader)
-    if ex is None:
-        ex = FastExpander(processor_for(loader))
-        _EXPANDERS[loader] = ex
-    return ex
+def _emitter(loader: DocumentLoader) -> RdfEmitter:
+    em = _EMITTERS.get(loader)
+    if em is None:
+        em = RdfEmitter(processor_for(loader))
+        _EMITTERS[loader] = em
+    return em
 
 
 def expand(
     document: Mapping[str, Any], *, loader: DocumentLoader, safe: bool = False
 ) -> list[Any]:
-    """JSON-LD expansion with the bundled (or given) offline loader.
+    """JSON-LD expansion (pyld, memoized contexts) with the offline loader.
 
     ``safe``: raise :class:`UndefinedTerms` when a property or type does not expand to an
     absolute IRI. Raises :class:`ContextError` for an unknown or invalid context."""
     dropped: list[str] | None = [] if safe else None
-    ex = _expander(loader)
     try:
-        try:
-            expanded = ex.expand(document, dropped)
-        except Unsupported:
-            dropped = [] if safe else None
-            expanded = ex.proc.expand_document(
-                document, on_dropped=None if dropped is None else _collector(dropped)
-            )
-            if dropped is not None:
-                dropped.extend(_relative_types(expanded))
-    except JsonLdError as exc:
-        raise context_error(exc) from None
-    except ContextError:
-        raise
+        expanded = processor_for(loader).expand_document(
+            document, on_dropped=None if dropped is None else _collector(dropped)
+        )
     except LookupError as exc:  # UnknownContext raised directly by the loader
         raise context_error(exc) from None
-    if dropped:
-        raise UndefinedTerms(dropped)
+    if dropped is not None:
+        dropped.extend(_relative_types(expanded))
+        if dropped:
+            raise UndefinedTerms(dropped)
     return expanded
 
 
@@ -97,59 +88,83 @@ def _relative_types(node: Any) -> list[str]:
 
 
 def nquads_of_expanded(expanded: list[Any]) -> str:
-    """RDFC-1.0 canonical N-Quads (sorted, newline-terminated) of an expanded document."""
-    dataset = ox.Dataset(ox.parse(json.dumps(expanded), format=_JSON_LD))
+    """RDFC-1.0 canonical N-Quads (sorted, newline-terminated) of an expanded document, by
+    pyoxigraph (an expanded document has no contexts, so it needs no document loader)."""
+    return _oxigraph_rdfc(ox.parse(json.dumps(expanded), format=_JSON_LD))
+
+
+def rdfc(document: Mapping[str, Any], *, loader: DocumentLoader, safe: bool = False) -> str:
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document.
+
+    Fast path: compact JSON-LD straight to quads (:mod:`skillpass.vc.jsonld_rdf`) and RDFC-1.0 in
+    Python when first-degree hashes decide (:func:`skillpass.vc.rdf.canonicalize`), else
+    pyoxigraph's RDFC-1.0 on those quads. General path, for what the fast one declines: pyld's
+    expansion, then pyoxigraph. ``safe`` and errors as in :func:`expand`."""
+    dropped: list[str] | None = [] if safe else None
+    try:
+        quads = _emitter(loader).quads(document, dropped)
+    except Unsupported:
+        return nquads_of_expanded(expand(document, loader=loader, safe=safe))
+    except JsonLdError as exc:
+        raise context_error(exc) from None
+    except LookupError as exc:
+        raise context_error(exc) from None
+    if dropped:
+        raise UndefinedTerms(dropped)
+    out = canonicalize(quads)
+    if out is None:
+        out = _oxigraph_rdfc(ox.parse(nquads(quads), format=ox.RdfFormat.N_QUADS))
+    return out
+
+
+def _oxigraph_rdfc(quads: Any) -> str:
+    dataset = ox.Dataset(quads)
     dataset.canonicalize(_RDFC_1_0)
     lines = ox.serialize(dataset, format=_N_QUADS).decode("utf-8").splitlines(keepends=True)
     lines.sort()
     return "".join(lines)
 
 
-def rdfc(document: Mapping[str, Any], *, loader: DocumentLoader, safe: bool = False) -> str:
-    """RDFC-1.0 canonical N-Quads of a JSON-LD document."""
-    return nquads_of_expanded(expand(document, loader=loader, safe=safe))
-
-
 def jcs(value: Any) -> bytes:
     """RFC 8785 JSON Canonicalization Scheme.
 
-    Fast path: ``json.dumps`` with sorted keys produces exactly the JCS bytes when every number is
-    an integer of magnitude < 2**53 and no key holds a character outside the Basic Multilingual
-    Plane (JCS sorts keys by UTF-16 code units, Python by code points; they differ only there).
-    Everything else goes to the ``rfc8785`` package. A test checks both agree."""
-    if _plain(value):
-        text = json.dumps(
-            value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
-        )
+    Fast path: orjson with sorted keys writes exactly the JCS bytes when the value holds no
+    float (JCS formats numbers as ECMAScript does), no integer beyond ±2**53 (``OPT_STRICT_INTEGER``
+    refuses those) and no character outside the Basic Multilingual Plane (JCS sorts keys by
+    UTF-16 code units, orjson by code points; they differ only there). Its string escaping is
+    JCS's (``tests/test_canonical.py`` checks both paths agree). Everything else goes to the
+    ``rfc8785`` package, which raises ``rfc8785.CanonicalizationError`` (a ValueError) for what
+    JCS cannot represent."""
+    if _no_floats(value):
         try:
-            return text.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: let rfc8785 decide
+            out = orjson.dumps(value, option=_ORJSON_JCS)
+        except (TypeError, orjson.JSONEncodeError):  # big integer, lone surrogate, odd type
             pass
+        else:
+            if out.isascii() or not any(b in out for b in _ASTRAL_LEAD_BYTES):
+                return out
     return rfc8785.dumps(value)
 
 
-_MAX_SAFE: Final = 2**53
+_ORJSON_JCS: Final = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
+_ASTRAL_LEAD_BYTES: Final = (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
+_SCALARS: Final = frozenset({str, int, bool, type(None)})
 
 
-def _plain(value: Any) -> bool:
-    stack = [value]
-    pop = stack.pop
-    push = stack.extend
-    while stack:
-        v = pop()
-        t = type(v)
-        if t is str or t is bool or v is None:
+def _no_floats(value: Any) -> bool:
+    """True when ``value`` is made of dicts, lists, strings, integers, booleans and nulls."""
+    t = type(value)
+    if t is dict:
+        items = value.values()
+    elif t is list:
+        items = value
+    else:
+        return t in _SCALARS
+    for x in items:
+        tx = type(x)
+        if tx in _SCALARS:
             continue
-        if t is dict:
-            for k in v:
-                if type(k) is not str or (not k.isascii() and max(k) > "\uffff"):
-                    return False
-            push(v.values())
-        elif t is list:
-            push(v)
-        elif t is int:
-            if not -_MAX_SAFE < v < _MAX_SAFE:
-                return False
-        else:
-            return False  # floats (ES6 number formatting), tuples, mappings of other types …
+        if (tx is dict or tx is list) and _no_floats(x):
+            continue
+        return False
     return True

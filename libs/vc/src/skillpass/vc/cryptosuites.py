@@ -13,10 +13,11 @@ between credentials only in ``created`` (and the key), so it is memoized per con
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Final
+
+import orjson
 
 from skillpass.vc.canonical import jcs, rdfc
 from skillpass.vc.loader import DocumentLoader
@@ -70,16 +71,22 @@ def proof_hash(
 ) -> bytes:
     """SHA-256 of the canonical proof configuration (memoized: it depends only on the
     configuration, which repeats across credentials signed with one key at one ``created``)."""
-    key = (suite, loader, json.dumps(proof_config, sort_keys=True))
-    digest = _PROOF_HASHES.get(key)
+    try:
+        key: tuple[Any, ...] | None = (
+            suite, loader, orjson.dumps(proof_config, option=orjson.OPT_SORT_KEYS)
+        )
+    except (TypeError, orjson.JSONEncodeError):
+        key = None
+    digest = _PROOF_HASHES.get(key) if key is not None else None
     if digest is None:
         if suite is Suite.EDDSA_JCS_2022:
             digest = hashlib.sha256(jcs(proof_config)).digest()
         else:
             digest = hashlib.sha256(rdfc(proof_config, loader=loader).encode()).digest()
-        if len(_PROOF_HASHES) >= _PROOF_HASH_LIMIT:
-            _PROOF_HASHES.clear()
-        _PROOF_HASHES[key] = digest
+        if key is not None:
+            if len(_PROOF_HASHES) >= _PROOF_HASH_LIMIT:
+                _PROOF_HASHES.clear()
+            _PROOF_HASHES[key] = digest
     return digest
 
 

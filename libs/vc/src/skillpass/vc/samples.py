@@ -34,8 +34,8 @@ def achievement_credential(n: int, *, issuer: str) -> dict[str, Any]:
         "credentialSubject": {
             "id": f"did:example:learner-{suffix}",
             "type": ["AchievementSubject"],
-            "activityStartDate": "2025-09-01",
-            "activityEndDate": "2025-12-19",
+            "activityStartDate": "2025-09-01T00:00:00Z",
+            "activityEndDate": "2025-12-19T00:00:00Z",
             "creditsEarned": 5,
             "achievement": {
                 "id": achievement_id,
