@@ -39,8 +39,10 @@ async def mongo_client(
 async def ensure_indexes(database: MongoDatabase, declarations: IndexDeclarations) -> None:
     """Create the declared indexes (a no-op for those that exist); run at startup."""
     for collection, indexes in declarations.items():
-        if indexes:
-            await database[collection].create_indexes(list(indexes))
+        for index in indexes:
+            # One per command: FerretDB v1 panics (drops the connection) on a createIndexes with
+            # several specs when some of them exist already.
+            await database[collection].create_indexes([index])
 
 
 def mongo_probe(client: MongoClient) -> ReadinessProbe:

@@ -17,6 +17,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from skillpass.platform.mongo import ensure_indexes
 from skillpass.platform.store.document_locks import DOCUMENT_LOCKS
 from skillpass.platform.store.documents import event_from_document, event_to_document
 from skillpass.platform.store.port import (
@@ -42,7 +43,7 @@ class MongoAggregateStore:
         self._inbox_size = inbox_size
 
     async def ensure_indexes(self) -> None:
-        await self._collection.create_indexes(list(self.INDEXES))
+        await ensure_indexes(self._collection.database, {self._collection.name: self.INDEXES})
 
     async def get(self, document_id: str) -> dict[str, Any] | None:
         found = await self._collection.find_one({"_id": document_id}, {"state": 1})
