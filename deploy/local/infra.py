@@ -21,6 +21,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -38,6 +39,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 SERVICES = ("kafka", "mongo")
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _env_int(name: str, default: int) -> int:
@@ -117,8 +119,18 @@ def run(
         with log_file.open("a") as f:
             f.write(f"$ {' '.join(args)}\n{out.stdout}{out.stderr}\n")
     if out.returncode != 0:
-        tail = "\n".join((out.stdout + out.stderr).strip().splitlines()[-25:])
+        text = ANSI_ESCAPE.sub("", out.stdout + out.stderr)  # Maven colours even with -B
+        lines = [ln for ln in text.splitlines() if not _boilerplate(ln)]
+        tail = "\n".join(lines[-25:])
         raise InfraError(f"`{' '.join(args[:4])} ...` failed (exit {out.returncode}):\n{tail}")
+
+
+def _boilerplate(line: str) -> bool:
+    # Maven's advice block after an error says nothing about the error itself.
+    text = line.removeprefix("[ERROR]").strip()
+    return not text or text.startswith(
+        ("To see the full", "Re-run Maven", "For more information", "[Help 1]")
+    )
 
 
 def require_tool(name: str) -> str:
@@ -576,14 +588,20 @@ def mongo_up(cfg: Config) -> dict[str, Any]:
 
 def up(cfg: Config, only: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Start the services side by side: on a cold cache the Maven download (network-bound) and
-    the FerretDB build (CPU-bound) overlap; on a warm one each is a probe and returns at once."""
+    the FerretDB build (CPU-bound) overlap; on a warm one each is a probe and returns at once.
+    One service failing does not stop the other: its entry says `failed` and why."""
     starters = {"kafka": kafka_up, "mongo": mongo_up}
+    endpoints = {"kafka": cfg.kafka_endpoint, "mongo": cfg.mongo_uri}
     with ThreadPoolExecutor(max_workers=len(only)) as pool:
         futures = {svc: pool.submit(starters[svc], cfg) for svc in only}
-    errors = [str(f.exception()) for f in futures.values() if f.exception() is not None]
-    if errors:
-        raise InfraError("\n".join(errors))
-    return {svc: f.result() for svc, f in futures.items()}
+    result: dict[str, dict[str, Any]] = {}
+    for svc, future in futures.items():
+        if (exc := future.exception()) is None:
+            result[svc] = future.result()
+        else:
+            error = str(exc) if isinstance(exc, InfraError) else f"{type(exc).__name__}: {exc}"
+            result[svc] = {"endpoint": endpoints[svc], "state": "failed", "error": error}
+    return result
 
 
 # --- commands -----------------------------------------------------------------------------------
@@ -650,7 +668,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(json.dumps(result))
             else:
                 print_endpoints(result)
+            failed = {svc: info for svc, info in result.items() if info["state"] == "failed"}
+            for svc, info in failed.items():
+                log(f"{svc}: error: {info['error']}")
             log(f"up in {time.monotonic() - started:.1f}s")
+            return 1 if failed else 0
         elif args.command == "down":
             with state_lock(cfg):
                 for svc in only:

@@ -17,6 +17,7 @@ import contextlib
 import importlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -44,6 +45,11 @@ class Endpoint:
     service: Service
     address: str  # bootstrap servers, or a MongoDB URI
     source: str  # human-readable: where it came from
+
+
+def redact(address: str) -> str:
+    """A MongoDB URI may carry credentials; reports only need host and port."""
+    return re.sub(r"//[^/@]*@", "//***@", address)
 
 
 def find_repo_root(*starts: Path) -> Path | None:
@@ -106,10 +112,21 @@ class Provisioner:
     def plan(self, service: Service) -> str:
         """What `ensure` would use, without starting anything (for the report header)."""
         if value := os.environ.get(ENV_VARS[service]):
-            return f"env {ENV_VARS[service]}={value}"
+            return f"env {ENV_VARS[service]}={redact(value)}"
         if self._use_docker():
             return "testcontainers (Docker engine found)"
         return "deploy/local/infra up (native, started on first use)"
+
+    def to_start(self, services: Iterable[Service]) -> list[Service]:
+        """The services `ensure` would have to start (not given by env, not yet resolved)."""
+        return [
+            s
+            for s in SERVICES
+            if s in set(services)
+            and s not in self.resolved
+            and s not in self.failures
+            and not os.environ.get(ENV_VARS[s])
+        ]
 
     def endpoint(self, service: Service) -> Endpoint:
         self.ensure([service])
@@ -185,16 +202,19 @@ class Provisioner:
             message = f"`{shown}` did not finish within {NATIVE_UP_TIMEOUT_S:.0f}s"
             self.failures.update(dict.fromkeys(services, message))
             return
-        if proc.returncode != 0:
-            message = (
-                f"`{shown}` failed (exit {proc.returncode}); run it by hand to see more:\n"
-                + "\n".join(proc.stderr.strip().splitlines()[-30:])
-            )
-            self.failures.update(dict.fromkeys(services, message))
-            return
-        result: dict[str, dict[str, Any]] = json.loads(proc.stdout)
+        try:
+            result: dict[str, dict[str, Any]] = json.loads(proc.stdout)
+        except json.JSONDecodeError:
+            result = {}
         for service in services:
-            info = result[service]
+            info = result.get(service)
+            if info is None or info.get("state") == "failed":
+                reason = info["error"] if info else proc.stderr.strip() or proc.stdout.strip()
+                self.failures[service] = (
+                    f"`{shown}` could not provide {service} (exit {proc.returncode}); "
+                    f"run it by hand to see more:\n{_tail(reason, 30)}"
+                )
+                continue
             if info.get("started"):
                 self._native_started.append(service)
             how = "started" if info.get("started") else f"reused {info.get('state')} server"
@@ -219,6 +239,10 @@ class Provisioner:
         self.resolved[service] = Endpoint(
             service=service, address=address, source=f"testcontainers {image}"
         )
+
+
+def _tail(text: str, lines: int) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])
 
 
 def _kafka_image() -> str:

@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import pytest_asyncio
 
-from skillpass.platform.testing.infra import SERVICES, Provisioner, ProvisioningError, Service
+from skillpass.platform.testing.infra import (
+    SERVICES,
+    Provisioner,
+    ProvisioningError,
+    Service,
+    redact,
+)
 
 if TYPE_CHECKING:
     from skillpass.platform.testing import AsyncMongoDatabase
@@ -72,9 +78,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     provisioner = session.config.stash[PROVISIONER]
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        wanted = ", ".join(s for s in SERVICES if s in needed)
-        reporter.write_line(f"infra: making {wanted} available (a cold cache takes minutes) ...")
+    if reporter is not None and (starting := provisioner.to_start(needed)):
+        reporter.write_line(
+            f"infra: making {', '.join(starting)} available (a cold cache takes minutes) ..."
+        )
     provisioner.ensure(needed)
 
 
@@ -83,7 +90,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     for service in SERVICES:
         if (endpoint := provisioner.resolved.get(service)) is not None:
             terminalreporter.write_line(
-                f"infra: {service} at {_redact(endpoint.address)} from {endpoint.source}"
+                f"infra: {service} at {redact(endpoint.address)} from {endpoint.source}"
             )
         elif (failure := provisioner.failures.get(service)) is not None:
             terminalreporter.write_line(f"infra: {service} FAILED: {failure.splitlines()[0]}")
@@ -94,16 +101,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         provisioner.close()
 
 
-def _redact(address: str) -> str:
-    # A MONGODB_URI may carry credentials; the summary only needs host and port.
-    return re.sub(r"//[^/@]*@", "//***@", address)
-
-
 def _endpoint(config: pytest.Config, service: Service) -> str:
     try:
         return config.stash[PROVISIONER].endpoint(service).address
     except ProvisioningError as exc:
-        pytest.fail(f"{service} is not available for this test:\n{exc}", pytrace=False)
+        reason = str(exc)
+    # Outside the except block, so the report shows the reason and not a chained traceback.
+    pytest.fail(f"{service} is not available for this test:\n{reason}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
