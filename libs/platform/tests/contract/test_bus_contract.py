@@ -138,3 +138,7 @@ async def test_group_members_share_partitions_and_take_over_when_one_leaves(
         await _publish(bus, topic, items)
         taken_over = await _receive(first, len(items))
         assert sorted(_values(taken_over), key=int) == [value for _, value in items]
+
+
+async def test_ping_answers_while_the_broker_is_up(bus: EventBus) -> None:
+    await bus.ping()
