@@ -232,7 +232,6 @@ def share_link_to_document(link: ShareLink) -> Document:
         "created_at": format_time(link.created_at),
         "expires_at": _opt_time(link.expires_at),
         "revoked_at": _opt_time(link.revoked_at),
-        "views": link.views,
         "label": link.label,
     }
 

@@ -34,6 +34,9 @@ LEARNERS = "learners"
 IDENTIFIERS = "identifiers"  # one document per identifier: `_id` makes ownership unique
 HOLDINGS = "holdings"
 SHARE_LINKS = "share_links"
+# One document per view: an insert is atomic on every MongoDB-wire server, whereas FerretDB's
+# SQLite backend loses concurrent `$inc`s (it reads, modifies and writes without a lock).
+SHARE_VIEWS = "share_link_views"
 MAX_ACCEPTED = 1000
 
 INDEXES: IndexDeclarations = {
@@ -65,6 +68,7 @@ INDEXES: IndexDeclarations = {
         IndexModel([("token", ASCENDING)], name="token", unique=True),
         IndexModel([("learner_id", ASCENDING), ("created_at", DESCENDING)], name="learner"),
     ],
+    SHARE_VIEWS: [IndexModel([("link_id", ASCENDING)], name="link")],
 }
 
 
@@ -253,6 +257,11 @@ class MongoHoldingRepository(AggregateHoldingWrites):
 class MongoShareLinkRepository:
     def __init__(self, database: MongoDatabase) -> None:
         self._links = database[SHARE_LINKS]
+        self._views = database[SHARE_VIEWS]
+
+    async def _with_views(self, doc: Document) -> ShareLink:
+        views = await self._views.count_documents({"link_id": doc["_id"]})
+        return share_link_from_document({**doc, "views": views})
 
     async def add(self, link: ShareLink) -> None:
         try:
@@ -262,17 +271,17 @@ class MongoShareLinkRepository:
 
     async def get(self, link_id: str) -> ShareLink | None:
         found = await self._links.find_one({"_id": link_id})
-        return None if found is None else share_link_from_document(found)
+        return None if found is None else await self._with_views(found)
 
     async def by_token(self, token: str) -> ShareLink | None:
         found = await self._links.find_one({"token": token})
-        return None if found is None else share_link_from_document(found)
+        return None if found is None else await self._with_views(found)
 
     async def of_learner(self, learner_id: str) -> list[ShareLink]:
         cursor = self._links.find(
             {"learner_id": learner_id}, sort=[("created_at", DESCENDING), ("_id", DESCENDING)]
         )
-        return [share_link_from_document(doc) async for doc in cursor]
+        return [await self._with_views(doc) async for doc in cursor]
 
     async def revoke(self, link_id: str, *, at: datetime) -> ShareLink | None:
         await self._links.update_one(
@@ -281,4 +290,4 @@ class MongoShareLinkRepository:
         return await self.get(link_id)
 
     async def count_view(self, link_id: str) -> None:
-        await self._links.update_one({"_id": link_id}, {"$inc": {"views": 1}})
+        await self._views.insert_one({"link_id": link_id})
