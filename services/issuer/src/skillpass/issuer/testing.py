@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -22,6 +22,9 @@ from skillpass.issuer.service_layer import views
 from skillpass.issuer.service_layer.handlers import Dependencies
 from skillpass.issuer.service_layer.messagebus import MessageBus
 from skillpass.issuer.service_layer.ports import SignerExecutor
+from skillpass.platform.consumer import EventConsumer
+from skillpass.platform.relay import OutboxRelay
+from skillpass.platform.store import OutboxBatch, OutboxSource
 from skillpass.vc.credentials import verify
 from skillpass.vc.result import VerificationResult
 
@@ -126,6 +129,35 @@ async def tenant_with_achievement(
         c.CreateAchievement(tenant_id=tenant.id, definition=sample_definition(name))
     )
     return Catalogue(tenant=tenant, achievement=achievement)
+
+
+class ForgetfulOutbox:
+    """An outbox source whose first ``remove`` of each event is lost, as if the relay crashed
+    between publishing and removing: every event is published twice."""
+
+    def __init__(self, source: OutboxSource) -> None:
+        self._source = source
+        self._seen: set[str] = set()
+
+    async def pending(self, *, limit: int) -> list[OutboxBatch]:
+        return await self._source.pending(limit=limit)
+
+    async def remove(self, document_id: str, event_ids: Sequence[str]) -> None:
+        again = [e for e in event_ids if e in self._seen]
+        self._seen.update(event_ids)
+        if again:
+            await self._source.remove(document_id, again)
+
+
+async def deliver_all(relay: OutboxRelay, consumer: EventConsumer, *, rounds: int = 20) -> None:
+    """Relay the outbox and let the consumer process until both are idle (stacked credentials
+    write new events, which take another round)."""
+    for _ in range(rounds):
+        published = await relay.run_once()
+        handled = await consumer.poll_once()
+        if not published and not handled:
+            return
+    raise AssertionError("events kept flowing")
 
 
 @dataclass(frozen=True, slots=True)

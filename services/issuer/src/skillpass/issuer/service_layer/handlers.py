@@ -706,7 +706,24 @@ async def _complete_pathways(deps: Dependencies, recipient_key: str, achievement
     for pathway in await deps.pathways.with_component(achievement_id):
         progress = pathway_rules.evaluate(pathway, holdings)
         if progress.complete:
+            # Events of different credentials travel on different partitions, so a revocation
+            # may not have arrived yet: the issuer's own records have the last word.
+            holdings = await _with_current_states(deps, holdings, progress)
+            progress = pathway_rules.evaluate(pathway, holdings)
+        if progress.complete:
             await _issue_stacked(deps, pathway, holdings, progress)
+
+
+async def _with_current_states(
+    deps: Dependencies, holdings: RecipientHoldings, progress: pathway_rules.PathwayProgress
+) -> RecipientHoldings:
+    for component in progress.held:
+        if component.credential_id is None:
+            continue
+        record = await deps.credentials.get(component.credential_id)
+        if record is not None and record.state is not CredentialState.ACTIVE:
+            holdings = holdings.with_state(record.id, record.state)
+    return holdings
 
 
 async def _issue_stacked(
