@@ -19,7 +19,7 @@ from skillpass.platform.app import AppResources, ServiceLifespan, create_app
 from skillpass.platform.auth import AuthError, TokenVerifier
 from skillpass.platform.bus.memory import MemoryBroker
 from skillpass.platform.problems import ProblemError, problem_response, read_json
-from skillpass.wallet.bootstrap import WalletRuntime, open_wallet
+from skillpass.wallet.bootstrap import WalletRuntime, open_wallet, utc_now
 from skillpass.wallet.domain.errors import InvalidInput, NotFound, WalletError
 from skillpass.wallet.domain.holdings import OfferState, Status
 from skillpass.wallet.domain.identities import Identifier
@@ -523,6 +523,7 @@ def embedded_app(
     settings: WalletSettings | None = None,
     verifier: CredentialVerifier | None = None,
     catalogue: PathwayCatalogue | None = None,
+    clock: Callable[[], datetime] = utc_now,
 ) -> Starlette:
     """`skillpass dev`: the wallet on memory repositories and the process's shared in-memory
     bus, its consumer running inside the app's lifespan."""
@@ -536,6 +537,7 @@ def embedded_app(
             memory_broker=memory_broker,
             verifier=verifier,
             catalogue=catalogue,
+            clock=clock,
         )
 
     return create_wallet_app(settings, wallet_lifespan(runtime))
