@@ -118,8 +118,10 @@ class TestIssuer:
         valid_from: str = "2026-01-15T09:00:00Z",
         valid_until: str | None = "2031-01-15T09:00:00Z",
         suite: Suite = Suite.EDDSA_RDFC_2022,
+        open_badge: bool = True,
     ) -> dict[str, Any]:
-        """A signed OB 3.0 credential whose status entries (one per purpose in ``status``) point
+        """A signed OB 3.0 credential (``open_badge=False``: typed only ``VerifiableCredential``,
+        so no OB schema applies) whose status entries (one per purpose in ``status``) point
         at ``index`` (default: a fresh one per credential). The OB 3.0 schema allows a single
         ``credentialStatus`` object, so two purposes make the ``schema`` check fail."""
         self._issued += 1
@@ -135,6 +137,8 @@ class TestIssuer:
             unsigned["validUntil"] = valid_until
         if subject is not None:
             unsigned["credentialSubject"]["id"] = subject
+        if not open_badge:
+            unsigned["type"] = ["VerifiableCredential"]
         position = self._issued if index is None else index
         entries = [
             status_list_entry(list_url=self.list_url(p), index=position, purpose=p) for p in status
