@@ -19,6 +19,7 @@ import argparse
 import base64
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -466,6 +467,39 @@ def kafka_up(cfg: Config) -> dict[str, Any]:
 # --- FerretDB -----------------------------------------------------------------------------------
 
 FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
+FERRETDB_WRITELOCK = HERE / "ferretdb" / "writelock.go"
+# The read-modify-write commands that writelock.go serialises: the first statement of each of
+# these functions (internal/handler) becomes a Lock / deferred Unlock of skillpassWriteMu.
+FERRETDB_LOCKED_FUNCS = {
+    "msg_update.go": "func (h *Handler) updateDocument(",
+    "msg_findandmodify.go": "func (h *Handler) findAndModifyDocument(",
+    "msg_delete.go": "func (h *Handler) execDelete(",
+}
+FERRETDB_TAGS = "ferretdb_no_postgresql"  # we only use SQLite; PostgreSQL is FerretDB's default
+
+
+def ferretdb_build_id() -> str:
+    """Changes whenever what we add to the build changes, so a cached binary is rebuilt."""
+    digest = hashlib.sha256(FERRETDB_WRITELOCK.read_bytes())
+    digest.update(repr(sorted(FERRETDB_LOCKED_FUNCS.items())).encode() + FERRETDB_TAGS.encode())
+    return digest.hexdigest()[:10]
+
+
+def patch_ferretdb(src: Path) -> None:
+    handler = src / "internal" / "handler"
+    shutil.copy(FERRETDB_WRITELOCK, handler / "skillpass_writelock.go")
+    for name, signature in FERRETDB_LOCKED_FUNCS.items():
+        path = handler / name
+        code = path.read_text()
+        start = code.find(signature)
+        body = code.find("{\n", start) + 2
+        if start < 0 or body < 2:
+            raise InfraError(
+                f"mongo: cannot find `{signature}` in {name}: this FerretDB version "
+                "needs deploy/local/infra.py's write lock revisited"
+            )
+        lock = "\tskillpassWriteMu.Lock()\n\tdefer skillpassWriteMu.Unlock()\n\n"
+        path.write_text(code[:body] + lock + code[body:])
 
 
 def mongo_server(cfg: Config) -> Managed:
@@ -476,14 +510,19 @@ def mongo_server(cfg: Config) -> Managed:
     )
 
 
+def ferretdb_binary_path(cfg: Config) -> Path:
+    home = cfg.cache_dir / f"ferretdb-{cfg.ferretdb_version}-{ferretdb_build_id()}"
+    return home / "bin" / "ferretdb"
+
+
 def ferretdb_binary(cfg: Config) -> Path:
     """Build FerretDB once per version from the Go module proxy.
 
     `go install .../cmd/ferretdb@vX` builds but panics at start: build/version/version.txt is
     generated from git and is not in the module zip. So: copy the module out of the module cache,
-    write the version files, build there."""
-    home = cfg.cache_dir / f"ferretdb-{cfg.ferretdb_version}"
-    binary = home / "bin" / "ferretdb"
+    write the version files, add the write lock (see ferretdb/writelock.go), build there."""
+    binary = ferretdb_binary_path(cfg)
+    home = binary.parent.parent
     if binary.is_file():
         return binary
     go = require_tool("go")
@@ -515,17 +554,17 @@ def ferretdb_binary(cfg: Config) -> Path:
     if commit := info.get("Origin", {}).get("Hash"):
         (version_dir / "commit.txt").write_text(f"{commit}\n")
     (version_dir / "package.txt").write_text("skillpass-local\n")
+    patch_ferretdb(src)
     staging = home / "bin" / f"ferretdb.tmp-{os.getpid()}"
     staging.parent.mkdir(parents=True, exist_ok=True)
     try:
-        # PostgreSQL is FerretDB's default backend; we only use SQLite, so leave it out.
         run(
             [
                 go,
                 "build",
                 "-trimpath",
                 "-tags",
-                "ferretdb_no_postgresql",
+                FERRETDB_TAGS,
                 "-ldflags=-s -w",
                 "-o",
                 staging,
@@ -543,11 +582,26 @@ def ferretdb_binary(cfg: Config) -> Path:
     return binary
 
 
+def _running_binary(pid: int) -> str:
+    try:
+        return os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        return ""
+
+
 def mongo_up(cfg: Config) -> dict[str, Any]:
     server = mongo_server(cfg)
     uri = cfg.mongo_uri
-    if (pid := server.pid()) is not None and mongo_hello_ok(cfg.mongo_port):
-        return {"endpoint": uri, "state": "running", "pid": pid, "started": False}
+    pid = server.pid()
+    if pid is not None and mongo_hello_ok(cfg.mongo_port):
+        # A running server from an older build (another version, or before the write lock) is
+        # replaced: tests must run against what this checkout provisions.
+        if _running_binary(pid) == str(ferretdb_binary_path(cfg)):
+            return {"endpoint": uri, "state": "running", "pid": pid, "started": False}
+        log(f"mongo: pid {pid} runs another FerretDB build; replacing it")
+        binary = ferretdb_binary(cfg)  # build before stopping: the old one serves meanwhile
+        server.stop(timeout=10)
+        pid = None
     if port_open(cfg.mongo_port):
         if mongo_hello_ok(cfg.mongo_port):
             log(

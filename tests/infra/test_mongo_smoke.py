@@ -4,6 +4,8 @@ processed-event ids), finds and deletes."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
@@ -66,3 +68,25 @@ async def test_find_one_and_update_pushes_and_pulls_atomically(
     )
     assert relayed is not None
     assert relayed["outbox"] == []
+
+
+async def test_concurrent_updates_to_one_document_are_not_lost(
+    mongo_database: AsyncMongoDatabase,
+) -> None:
+    # Upstream FerretDB v1 loses these (read, modify, write back without a transaction);
+    # deploy/local builds it with a write lock. A regression here breaks the outbox and inbox.
+    aggregates = mongo_database["aggregates"]
+    await aggregates.insert_one({"_id": "a1", "version": 0, "processed": []})
+
+    async def apply(message_id: str) -> None:
+        await aggregates.find_one_and_update(
+            {"_id": "a1", "processed": {"$ne": message_id}},
+            {"$push": {"processed": message_id}, "$inc": {"version": 1}},
+        )
+
+    await asyncio.gather(*(apply(f"m{i}") for i in range(40)), *(apply("m0") for _ in range(10)))
+
+    document = await aggregates.find_one({"_id": "a1"})
+    assert document is not None
+    assert document["version"] == 40
+    assert sorted(document["processed"]) == sorted(f"m{i}" for i in range(40))
