@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -21,7 +22,11 @@ from skillpass.events.v1 import credentials_pb2
 from skillpass.platform.bus.port import EventBus
 from skillpass.platform.cloudevents import ReceivedEvent
 from skillpass.platform.consumer import EventConsumer, Subscription
-from skillpass.platform.events import CREDENTIAL_ISSUED, CREDENTIAL_STATUS_CHANGED
+from skillpass.platform.events import (
+    CREDENTIAL_ISSUED,
+    CREDENTIAL_STATUS_CHANGED,
+    CREDENTIALS_TOPIC,
+)
 from skillpass.platform.telemetry import configure_telemetry
 from skillpass.platform.workers import Worker
 from skillpass.wallet.bootstrap import WorkerFactory, open_wallet
@@ -90,7 +95,9 @@ def status_command(received: ReceivedEvent[Pb.CredentialStatusChanged]) -> Recor
     )
 
 
-def subscriptions(bus: MessageBus) -> list[Subscription[Any]]:
+def subscriptions(bus: MessageBus, *, topic: str = CREDENTIALS_TOPIC) -> list[Subscription[Any]]:
+    """What the wallet consumes; `topic` is the catalogue's unless a test isolates its own."""
+
     async def on_issued(received: ReceivedEvent[Pb.CredentialIssued]) -> None:
         await bus.handle(issued_command(received))
 
@@ -98,8 +105,10 @@ def subscriptions(bus: MessageBus) -> list[Subscription[Any]]:
         await bus.handle(status_command(received))
 
     return [
-        Subscription(spec=CREDENTIAL_ISSUED, handler=on_issued),
-        Subscription(spec=CREDENTIAL_STATUS_CHANGED, handler=on_status_changed),
+        Subscription(spec=replace(CREDENTIAL_ISSUED, topic=topic), handler=on_issued),
+        Subscription(
+            spec=replace(CREDENTIAL_STATUS_CHANGED, topic=topic), handler=on_status_changed
+        ),
     ]
 
 
