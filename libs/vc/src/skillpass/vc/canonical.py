@@ -23,6 +23,7 @@ from skillpass.vc.loader import DocumentLoader
 _JSON_LD: Final = ox.RdfFormat.JSON_LD
 _N_QUADS: Final = ox.RdfFormat.N_QUADS
 _RDFC_1_0: Final = ox.CanonicalizationAlgorithm.RDFC_1_0
+PYLD_DEFAULT_BASE: Final = "http://example.org/base/"
 
 
 class UndefinedTerms(ValueError):  # noqa: N818 - the name is the condition
@@ -81,10 +82,17 @@ def _relative_types(node: Any) -> list[str]:
     elif isinstance(node, dict):
         for k, v in node.items():
             if k == "@type" and "@value" not in node:
-                found.extend(t for t in v if isinstance(t, str) and ":" not in t)
+                found.extend(t for t in v if isinstance(t, str) and _relative(t))
+            elif k == "@id" and isinstance(v, str) and _relative(v):
+                found.append(f"{v} (relative IRI)")
             elif k != "@value":
                 found.extend(_relative_types(v))
     return found
+
+
+def _relative(iri: str) -> bool:
+    # pyld resolves relative IRIs against its default base rather than leaving them relative
+    return ":" not in iri or iri.startswith(PYLD_DEFAULT_BASE)
 
 
 def nquads_of_expanded(expanded: list[Any]) -> str:
@@ -120,7 +128,9 @@ def rdfc(document: Mapping[str, Any], *, loader: DocumentLoader, safe: bool = Fa
 def _oxigraph_rdfc(quads: Any) -> str:
     dataset = ox.Dataset(quads)
     dataset.canonicalize(_RDFC_1_0)
-    lines = ox.serialize(dataset, format=_N_QUADS).decode("utf-8").splitlines(keepends=True)
+    text = ox.serialize(dataset, format=_N_QUADS).decode("utf-8")
+    # split on "\n" only: literals may hold U+2028 and other characters splitlines() splits on
+    lines = [line + "\n" for line in text.split("\n") if line]
     lines.sort()
     return "".join(lines)
 

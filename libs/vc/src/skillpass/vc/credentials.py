@@ -124,12 +124,15 @@ def verify(
     status_source: StatusListSource | None = None,
     check_status: bool = True,
     proof_purpose: str = "assertionMethod",
+    validate: bool = True,
 ) -> VerificationResult:
     """Every check of a credential: ``context``, ``proof`` (one per proof), ``issuer_binding``,
     ``data_model``, ``validity_period``, ``schema`` (Open Badges) and ``status.revocation`` /
     ``status.suspension`` (through ``status_source``, whose list credentials are verified by this
     same function with status checking off). With ``check_status`` on and no source, status is
-    an ``error`` (unknown is never read as "not revoked"); with it off, ``skipped``."""
+    an ``error`` (unknown is never read as "not revoked"); with it off, ``skipped``.
+    ``validate=False`` leaves out ``data_model``, ``validity_period`` and ``schema`` (for callers
+    that only need the proofs)."""
     if not isinstance(credential, Mapping):
         return VerificationResult.of([Check.failed("data_model", "a credential is a JSON object")])
     checks: list[Check] = [context_check(credential, loader=loader)]
@@ -138,7 +141,8 @@ def verify(
     )
     checks.extend(o.check for o in outcomes)
     checks.append(issuer_binding_check(credential, outcomes))
-    checks.extend(validation_checks(credential, now=now))
+    if validate:
+        checks.extend(validation_checks(credential, now=now))
     checks.extend(
         _status(credential, resolver=resolver, now=now, loader=loader, source=status_source,
                 check_status=check_status)

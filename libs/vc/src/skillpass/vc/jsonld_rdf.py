@@ -136,7 +136,7 @@ class _Active:
         self.mappings: Mapping[str, Any] = ctx["mappings"]
         self.previous: Mapping[str, Any] | None = ctx.get("previousContext")
         self.terms: dict[str, _Term] = {}
-        self.types: dict[str, tuple[str | None, Any]] = {}
+        self.types: dict[str, tuple[str | None, Any, bool]] = {}
         self.scoped: dict[tuple[int, bool, bool], tuple[Any, _Active]] = {}
         # per tuple of a node's keys: the context after reverting, the keys aliasing @type,
         # and the walk plan; per type names: the context after the type-scoped contexts
@@ -221,14 +221,16 @@ class RdfEmitter:
             a.terms[key] = t
         return t
 
-    def _type(self, a: _Active, value: str) -> tuple[str | None, Any]:
+    def _type(self, a: _Active, value: str) -> tuple[str | None, Any, bool]:
         hit = a.types.get(value)
         if hit is None:
             iri = self.proc._expand_iri(a.ctx, value, vocab=True, base="")
             term: str | None = None
             if isinstance(iri, str) and iri[:1] != "@" and _ABSOLUTE_IRI.match(iri):
                 term = iri if iri.startswith("_:") else f"<{iri}>"
-            hit = a.types[value] = (term, iri)
+            # not a term, not an IRI and no @vocab: pyld resolves it against its default base
+            relative = ":" not in value and value not in a.mappings and "@vocab" not in a.ctx
+            hit = a.types[value] = (term, iri, relative)
         return hit
 
     def _id(self, run: _Run, a: _Active, value: str) -> str | None:
@@ -247,6 +249,8 @@ class RdfEmitter:
                 return f"<{value}>"
         if iri is None:
             iri = self.proc._expand_iri(a.ctx, value, base="")
+            if colon < 0 and run.dropped is not None:  # resolved against pyld's default base
+                run.dropped.append(f"{value} (relative IRI)")
         if not isinstance(iri, str) or iri[:1] == "@":
             raise Unsupported("keyword as @id")
         if iri.startswith("_:"):
@@ -417,13 +421,13 @@ class RdfEmitter:
             for name in value if isinstance(value, list) else (value,):
                 if not isinstance(name, str):
                     raise Unsupported("@type is not a string")
-                term, expanded = self._type(type_scoped, name)
-                if term is None:
+                term, expanded, relative = self._type(type_scoped, name)
+                if term is None or relative:
                     if isinstance(expanded, str) and expanded[:1] == "@":
                         raise Unsupported("keyword as @type")
                     if run.dropped is not None:
                         run.dropped.append(name)
-                elif subject is not None:
+                if term is not None and subject is not None:
                     quads.append((subject, RDF_TYPE, term if term[0] == "<" else run.label(term)))
 
         for key, t, term_a, vt in body.props:
@@ -472,7 +476,7 @@ class RdfEmitter:
             elif iri == "@type":
                 if not isinstance(v, str):
                     raise Unsupported("value @type")
-                term, expanded = self._type(type_scoped, v)
+                term, expanded, _ = self._type(type_scoped, v)
                 if term is None or term[0] != "<":
                     raise Unsupported("value @type is not an IRI")
                 datatype = expanded

@@ -63,8 +63,6 @@ class ExtendedLoader:
     """The bundled contexts plus extra documents given by the caller (e.g. a tenant's own
     pinned context), still offline."""
 
-    __slots__ = ("_extra",)
-
     def __init__(self, extra: Mapping[str, Mapping[str, Any]]) -> None:
         self._extra = dict(extra)
 
