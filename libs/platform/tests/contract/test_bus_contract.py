@@ -142,3 +142,20 @@ async def test_group_members_share_partitions_and_take_over_when_one_leaves(
 
 async def test_ping_answers_while_the_broker_is_up(bus: EventBus) -> None:
     await bus.ping()
+
+
+async def test_group_started_at_latest_sees_only_later_records(
+    bus: EventBus, new_name: Callable[[str], str]
+) -> None:
+    topic = new_name("t")
+    await bus.ensure_topics([topic], partitions=2)
+    await _publish(bus, topic, [("k", "old")])
+    async with bus.consumer(group=new_name("g"), topics=[topic], start_at="latest") as consumer:
+        async with asyncio.timeout(DEADLINE):
+            # The start position is fixed by the first poll that owns the partitions.
+            assert await consumer.poll(max_wait=0.2) == []
+            while len(consumer.assignment()) < 2:
+                assert await consumer.poll(max_wait=0.2) == []
+        await _publish(bus, topic, [("k", "new")])
+        assert _values(await _receive(consumer, 1)) == ["new"]
+        assert await _nothing_more(consumer) == []

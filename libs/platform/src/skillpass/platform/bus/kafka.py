@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
+from skillpass.platform.bus.port import StartAt
 from skillpass.platform.bus.records import ConsumedRecord, OutgoingRecord
 
 _TOPIC_ALREADY_EXISTS = 36
@@ -39,6 +40,7 @@ class KafkaConsumer:
         topics: Sequence[str],
         client_id: str,
         tuning: ConsumerTuning,
+        start_at: StartAt = "earliest",
     ) -> None:
         self._consumer = AIOKafkaConsumer(
             *topics,
@@ -46,12 +48,13 @@ class KafkaConsumer:
             client_id=client_id,
             group_id=group,
             enable_auto_commit=False,
-            auto_offset_reset="earliest",
+            auto_offset_reset=start_at,
             session_timeout_ms=tuning.session_timeout_ms,
             heartbeat_interval_ms=tuning.heartbeat_interval_ms,
             max_poll_records=tuning.max_poll_records,
             metadata_max_age_ms=tuning.metadata_max_age_ms,
         )
+        self._start_at = start_at
         self._started = False
 
     async def start(self) -> None:
@@ -68,6 +71,11 @@ class KafkaConsumer:
         batches: Mapping[Any, list[Any]] = await self._consumer.getmany(
             timeout_ms=int(max_wait * 1000)
         )
+        if self._start_at == "latest":
+            # aiokafka resolves a "latest" reset lazily; fix the position as soon as a partition
+            # is ours, so that "after it joined" means after this poll returned, not later.
+            for tp in self._consumer.assignment():
+                await self._consumer.position(tp)
         return [
             ConsumedRecord(
                 topic=record.topic,
@@ -184,13 +192,16 @@ class KafkaEventBus:
             record.topic, value=record.value, key=record.key, headers=list(record.headers)
         )
 
-    def consumer(self, *, group: str, topics: Sequence[str]) -> KafkaConsumer:
+    def consumer(
+        self, *, group: str, topics: Sequence[str], start_at: StartAt = "earliest"
+    ) -> KafkaConsumer:
         return KafkaConsumer(
             bootstrap_servers=self._bootstrap_servers,
             group=group,
             topics=topics,
             client_id=self._client_id,
             tuning=self._tuning,
+            start_at=start_at,
         )
 
     async def ping(self) -> None:

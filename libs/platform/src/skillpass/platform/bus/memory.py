@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
 
+from skillpass.platform.bus.port import StartAt
 from skillpass.platform.bus.records import ConsumedRecord, OutgoingRecord
 
 DEFAULT_PARTITIONS = 3
@@ -83,8 +84,11 @@ class MemoryBroker:
         topic, partition = tp
         return self._topics[topic][partition][position : position + limit]
 
-    def committed(self, group: str, tp: TopicPartition) -> int:
-        return self._groups.setdefault(group, _Group()).committed.get(tp, 0)
+    def committed(self, group: str, tp: TopicPartition, *, start_at: StartAt = "earliest") -> int:
+        committed = self._groups.setdefault(group, _Group()).committed
+        if tp in committed:
+            return committed[tp]
+        return len(self._topics[tp[0]][tp[1]]) if start_at == "latest" else 0
 
     def commit(self, group: str, member: MemoryConsumer, record: ConsumedRecord) -> bool:
         tp = (record.topic, record.partition)
@@ -127,8 +131,16 @@ class MemoryBroker:
 class MemoryConsumer:
     _ids = itertools.count()
 
-    def __init__(self, broker: MemoryBroker, *, group: str, topics: Sequence[str]) -> None:
+    def __init__(
+        self,
+        broker: MemoryBroker,
+        *,
+        group: str,
+        topics: Sequence[str],
+        start_at: StartAt = "earliest",
+    ) -> None:
         self._broker = broker
+        self._start_at: StartAt = start_at
         self.group = group
         self.topics = tuple(topics)
         self._assignment: frozenset[TopicPartition] = frozenset()
@@ -139,7 +151,9 @@ class MemoryConsumer:
     def assign(self, partitions: frozenset[TopicPartition]) -> None:
         # Eager rebalance: everything restarts from the group's committed offsets.
         self._assignment = partitions
-        self._positions = {tp: self._broker.committed(self.group, tp) for tp in partitions}
+        self._positions = {
+            tp: self._broker.committed(self.group, tp, start_at=self._start_at) for tp in partitions
+        }
 
     def assignment(self) -> frozenset[TopicPartition]:
         return self._assignment
@@ -209,8 +223,10 @@ class MemoryEventBus:
     async def publish(self, record: OutgoingRecord) -> None:
         await self.broker.append(record)
 
-    def consumer(self, *, group: str, topics: Sequence[str]) -> MemoryConsumer:
-        return MemoryConsumer(self.broker, group=group, topics=topics)
+    def consumer(
+        self, *, group: str, topics: Sequence[str], start_at: StartAt = "earliest"
+    ) -> MemoryConsumer:
+        return MemoryConsumer(self.broker, group=group, topics=topics, start_at=start_at)
 
     async def ping(self) -> None:
         return None

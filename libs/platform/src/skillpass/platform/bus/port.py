@@ -5,16 +5,21 @@ Semantics the services rely on:
 - every consumer group sees every record; within a group each partition has one owner;
 - offsets are committed explicitly, after the consumer's write; after a restart or a rebalance a
   group resumes from its committed offsets, so uncommitted records are delivered again;
-- a new group starts from the earliest record.
+- a new group starts from the earliest record (or, with `start_at="latest"`, from records
+  published after its first poll that owned the partition: live feeds such as the gateway's
+  subscriptions).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Literal, Protocol, Self
 
 from skillpass.platform.bus.records import ConsumedRecord, OutgoingRecord
+
+# Where a group without committed offsets begins reading.
+StartAt = Literal["earliest", "latest"]
 
 
 class Consumer(Protocol):
@@ -59,7 +64,9 @@ class EventBus(Protocol):
     async def publish(self, record: OutgoingRecord) -> None:
         """Return once the broker has acknowledged the record (acks=all, idempotent)."""
 
-    def consumer(self, *, group: str, topics: Sequence[str]) -> Consumer: ...
+    def consumer(
+        self, *, group: str, topics: Sequence[str], start_at: StartAt = "earliest"
+    ) -> Consumer: ...
 
     async def ping(self) -> None:
         """Raise if the broker cannot be reached (the readiness probe)."""
