@@ -46,7 +46,7 @@ ul { padding-left:1.25rem; margin:.25rem 0; }
 .verdict.ok { color:var(--ok); background:#e7f5ec; } .verdict.bad { color:var(--bad);
   background:#fbeaea; }
 .state { font-weight:700; } .state.revoked, .state.suspended { color:var(--bad); }
-.checks li { margin:.15rem 0; } .outcome { font-weight:600; }
+.checks li { margin:.15rem 0; overflow-wrap:anywhere; } .outcome { font-weight:600; }
 .outcome.passed { color:var(--ok); } .outcome.failed, .outcome.error { color:var(--bad); }
 .outcome.skipped, .outcome.warning { color:var(--warn); }
 .actions { display:flex; flex-wrap:wrap; gap:.75rem; margin-top:1rem; }
@@ -106,8 +106,7 @@ def _report(report: VerificationReport | None, index: int, sub: str) -> str:
     if report is None:
         return ""
     verdict = (
-        '<p class="verdict ok" role="status">✓ Verified: the signature, issuer and status '
-        "checks passed just now.</p>"
+        '<p class="verdict ok" role="status">✓ Verified just now: no check failed.</p>'
         if report.verified
         else '<p class="verdict bad" role="status">✗ Not verified: see the checks below.</p>'
     )
