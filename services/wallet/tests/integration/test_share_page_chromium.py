@@ -91,7 +91,8 @@ async def test_share_page_renders_in_chromium_verifies_live_and_dies_on_revoke(
     screenshot.unlink(missing_ok=True)
 
     dom = (await chromium("--dump-dom", html_file.as_uri())).decode()
-    assert "<h1" in dom and "Data Analysis Fundamentals" in dom
+    assert "<h1" in dom
+    assert "Data Analysis Fundamentals" in dom
     assert "Add to LinkedIn profile" in dom
     await chromium(f"--screenshot={screenshot}", "--window-size=390,2300", html_file.as_uri())
     assert screenshot.stat().st_size > 10_000
