@@ -200,6 +200,7 @@ async def open_verifier(
                 new_id=lambda: str(uuid.uuid4()),
                 require_registered_issuer=settings.require_registered_issuer,
                 require_challenge=settings.require_challenge,
+                max_documents=settings.fetch_max_documents,
                 recorded=relay.wake,
             )
         )

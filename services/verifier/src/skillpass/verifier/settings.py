@@ -43,6 +43,8 @@ class VerifierSettings(ServiceSettings):
     fetch_max_bytes: int = Field(default=1_000_000, ge=1024)
     fetch_max_redirects: int = Field(default=3, ge=0, le=10)
     fetch_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # DID documents + status lists fetched per verification round (amplification guard).
+    fetch_max_documents: int = Field(default=32, ge=1, le=1000)
     # did:web resolves to https; "http" only together with fetch_allow_http (tests, in-cluster).
     did_web_scheme: Literal["https", "http"] = "https"
 

@@ -33,25 +33,34 @@ class Evidence:
         return lambda url: lists.get(url)
 
 
-async def collect(references: References, documents: Documents) -> Evidence:
+async def collect(references: References, documents: Documents, *, limit: int) -> Evidence:
+    """At most ``limit`` documents per round: a credential naming a thousand status lists must
+    not turn one request into a thousand fetches (the ones left out are "could not be had")."""
     evidence = Evidence()
-    await _fetch(evidence, references, documents)
+    await _fetch(evidence, references, documents, limit)
     fetched_lists = [d for d in evidence.status_lists.values() if d is not None]
     signers = status_list_references(fetched_lists)
-    await _fetch(evidence, References(signers.dids - evidence.dids.keys()), documents)
+    await _fetch(evidence, References(signers.dids - evidence.dids.keys()), documents, limit)
     return evidence
 
 
-async def _fetch(evidence: Evidence, references: References, documents: Documents) -> None:
+async def _fetch(
+    evidence: Evidence, references: References, documents: Documents, limit: int
+) -> None:
     # did:key documents are derived from the key itself by the core: nothing to fetch.
-    dids = sorted(d for d in references.dids if not d.startswith("did:key:"))
-    urls = sorted(references.status_lists)
+    wanted = [(d, True) for d in sorted(references.dids) if not d.startswith("did:key:")]
+    wanted += [(url, False) for url in sorted(references.status_lists)]
+    allowed, left_out = wanted[:limit], wanted[limit:]
     results: list[Fetched] = await asyncio.gather(
-        *(documents.did_document(d) for d in dids),
-        *(documents.status_list(u) for u in urls),
+        *(
+            documents.did_document(n) if is_did else documents.status_list(n)
+            for n, is_did in allowed
+        )
     )
-    for name, fetched in zip([*dids, *urls], results, strict=True):
-        target = evidence.dids if name in references.dids else evidence.status_lists
-        target[name] = fetched.document
+    results += [Fetched(None, f"not fetched: more than {limit} documents referenced")] * len(
+        left_out
+    )
+    for (name, is_did), fetched in zip([*allowed, *left_out], results, strict=True):
+        (evidence.dids if is_did else evidence.status_lists)[name] = fetched.document
         if fetched.problem is not None:
             evidence.problems.append(f"{name}: {fetched.problem}")

@@ -73,6 +73,7 @@ class Dependencies:
     new_id: NewId
     require_registered_issuer: bool = False
     require_challenge: bool = True
+    max_documents: int = 32  # fetched per verification round (DID documents + status lists)
     # Called after a report (and its event) is stored: lets the outbox relay publish at once.
     recorded: Callable[[], None] = field(default=lambda: None)
 
@@ -156,7 +157,9 @@ async def _record(report: VerificationReport, deps: Dependencies) -> Verificatio
 async def verify_credential(command: VerifyCredential, deps: Dependencies) -> VerificationReport:
     now = deps.clock()
     policy = _policy(command.options, command.requester, deps)
-    evidence = await collect(credential_references(command.credential), deps.documents)
+    evidence = await collect(
+        credential_references(command.credential), deps.documents, limit=deps.max_documents
+    )
     credential = await _credential_report(command.credential, evidence, policy, now, deps)
     if evidence.problems:
         credential = CredentialReport(
@@ -217,7 +220,9 @@ async def verify_presentation(
 ) -> VerificationReport:
     now = deps.clock()
     policy = _policy(command.options, command.requester, deps)
-    evidence = await collect(presentation_references(command.presentation), deps.documents)
+    evidence = await collect(
+        presentation_references(command.presentation), deps.documents, limit=deps.max_documents
+    )
     presentation = _presentation_result(command, evidence, now, deps) if command.signed else None
     holder = holder_of(command.presentation)
     credentials = [

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import uvicorn
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -78,12 +79,9 @@ async def serve_site() -> AsyncIterator[IssuerSite]:
 
 
 @asynccontextmanager
-async def running_app(
-    settings: VerifierSettings, **options: Any
-) -> AsyncIterator[tuple[httpx.AsyncClient, Verifier]]:
-    """The verifier app with its lifespan running, and a client talking to it in process (what
-    an ASGI server does: the lifespan's state copied into each request)."""
-    app = create_app(settings, **options)
+async def asgi_client(app: Starlette) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, Any]]]:
+    """``app`` with its lifespan running and a client talking to it in process (what an ASGI
+    server does: the lifespan's state copied into each request); also yields that state."""
     async with app.router.lifespan_context(app) as state:
         lifespan_state = dict(state or {})
 
@@ -92,7 +90,16 @@ async def running_app(
 
         transport = httpx.ASGITransport(app=server)
         async with httpx.AsyncClient(transport=transport, base_url="http://verifier.test") as http:
-            yield http, lifespan_state[STATE_KEY]
+            yield http, lifespan_state
+
+
+@asynccontextmanager
+async def running_app(
+    settings: VerifierSettings, **options: Any
+) -> AsyncIterator[tuple[httpx.AsyncClient, Verifier]]:
+    """The verifier app (``options`` as for ``create_app``), running, with a client."""
+    async with asgi_client(create_app(settings, **options)) as (http, state):
+        yield http, state[STATE_KEY]
 
 
 def publish(site: IssuerSite, issuer: TestIssuer) -> None:
@@ -122,3 +129,12 @@ def bearer(
     """An ``Authorization`` header for a caller with these roles."""
     token = signer.token(subject, now=datetime.now(UTC), roles=roles, tenant=tenant)
     return {"authorization": f"Bearer {token}"}
+
+
+async def eventually(condition: Callable[[], Awaitable[bool]], *, within: float = 5.0) -> None:
+    """Wait for a background worker's effect (the relay, the seeder); fail after ``within``."""
+    for _ in range(int(within / 0.01)):
+        if await condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"condition not met within {within} s")

@@ -1,0 +1,63 @@
+"""Documents over HTTP (httpx.MockTransport, names resolved through a table): what comes back,
+and a reason safe to show whenever nothing does."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Sequence
+
+import httpx
+
+from skillpass.verifier.adapters.did_web import DidWebResolver
+from skillpass.verifier.adapters.documents import HttpDocuments
+from skillpass.verifier.adapters.http_cache import CachingFetcher
+from skillpass.verifier.adapters.safe_fetch import FetchPolicy, IPAddress, SafeFetcher
+
+DID = "did:web:uni.example:issuers:cs"
+PAGES = {
+    "/issuers/cs/did.json": json.dumps({"id": DID}).encode(),
+    "/issuers/other/did.json": json.dumps({"id": "did:web:elsewhere"}).encode(),
+    "/issuers/broken/did.json": b"<html>",
+    "/status/1": json.dumps({"type": ["VerifiableCredential"]}).encode(),
+    "/status/array": b"[]",
+    "/status/html": b"<html>",
+}
+
+
+async def resolve(host: str, port: int) -> Sequence[IPAddress]:
+    return [ipaddress.ip_address("10.0.0.1" if host == "intranet.example" else "93.184.216.34")]
+
+
+def handler(request: httpx.Request) -> httpx.Response:
+    body = PAGES.get(request.url.path)
+    return httpx.Response(404) if body is None else httpx.Response(200, content=body)
+
+
+async def test_documents_and_the_reasons_they_could_not_be_had() -> None:
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        cache = CachingFetcher(SafeFetcher(client, FetchPolicy(), resolve=resolve), clock=lambda: 0)
+        documents = HttpDocuments(cache, DidWebResolver(cache))
+        assert (await documents.did_document(DID)).document == {"id": DID}
+        other = await documents.did_document("did:web:uni.example:issuers:other")
+        assert other.document is None
+        assert "is not the DID document of" in (other.problem or "")
+        assert "is not JSON" in ((await documents.did_document(DID[:-2] + "broken")).problem or "")
+        assert "HTTP 404" in ((await documents.did_document(DID[:-2] + "nope")).problem or "")
+        assert "not supported" in ((await documents.did_document("did:ion:abc")).problem or "")
+        assert "non-public" in (
+            (await documents.did_document("did:web:intranet.example")).problem or ""
+        )
+        assert (await documents.status_list("https://uni.example/status/1")).document
+        assert "not a JSON object" in (
+            (await documents.status_list("https://uni.example/status/array")).problem or ""
+        )
+        assert "not JSON" in (
+            (await documents.status_list("https://uni.example/status/html")).problem or ""
+        )
+        assert "plain http" in (
+            (await documents.status_list("http://uni.example/status/1")).problem or ""
+        )
+        assert "not an http(s) URL" in (
+            (await documents.status_list("did:web:uni.example")).problem or ""
+        )
