@@ -386,10 +386,21 @@ def job_from_doc(doc: Mapping[str, Any]) -> BatchJob:
         total=doc["total"],
         created_at=moment(doc["created_at"]),
         state=JobState(doc["state"]),
-        errors=tuple(RowError(**e) for e in doc.get("errors", [])),
-        results=tuple(RowResult(**r) for r in doc.get("results", [])),
+        # A re-run job records its rows again: the first outcome of a row stands.
+        errors=tuple(RowError(**e) for e in _first_per_row(doc.get("errors", []))),
+        results=tuple(RowResult(**r) for r in _first_per_row(doc.get("results", []))),
         finished_at=moment_or_none(doc.get("finished_at")),
     )
+
+
+def _first_per_row(entries: list[Document]) -> list[Document]:
+    seen: set[int] = set()
+    out = []
+    for entry in entries:
+        if entry["row"] not in seen:
+            seen.add(entry["row"])
+            out.append(entry)
+    return out
 
 
 # ---------------------------------------------------------------------------- holdings

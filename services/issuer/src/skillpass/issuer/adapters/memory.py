@@ -163,6 +163,9 @@ class MemoryCredentialRepository:
         stored = self._stored.get(credential_id)
         return None if stored is None else d.credential_from_doc(stored.doc)
 
+    async def existing_ids(self, credential_ids: Sequence[str]) -> set[str]:
+        return {i for i in credential_ids if i in self._stored}
+
     async def replace(
         self, before: IssuedCredential, after: IssuedCredential, events: Sequence[PendingEvent]
     ) -> None:

@@ -209,11 +209,18 @@ class MongoCredentialRepository:
         try:
             await self._collection.insert_many([_credential_doc(n) for n in new], ordered=False)
         except BulkWriteError as exc:
+            failed = []
             for error in exc.details.get("writeErrors", []):
                 if error.get("code") != 11000:
                     raise
-                index = error["index"]
-                outcomes[index] = await self._why_not_added(new[index])
+                failed.append(error["index"])
+            # A duplicate id is an idempotent retry; any other duplicate is the status position.
+            ids = [new[i].record.id for i in failed]
+            cursor = self._collection.find({"_id": {"$in": ids}}, {"outbox": 0})
+            found = {doc["_id"]: d.credential_from_doc(doc) async for doc in cursor}
+            for i in failed:
+                existing = found.get(new[i].record.id)
+                outcomes[i] = PositionTaken() if existing is None else Existing(existing)
         return outcomes
 
     async def _why_not_added(self, new: NewCredential) -> AddOutcome:
@@ -224,6 +231,10 @@ class MongoCredentialRepository:
     async def get(self, credential_id: str) -> IssuedCredential | None:
         doc = await self._collection.find_one({"_id": credential_id}, {"outbox": 0})
         return None if doc is None else d.credential_from_doc(doc)
+
+    async def existing_ids(self, credential_ids: Sequence[str]) -> set[str]:
+        cursor = self._collection.find({"_id": {"$in": list(credential_ids)}}, {"_id": 1})
+        return {doc["_id"] async for doc in cursor}
 
     async def replace(
         self, before: IssuedCredential, after: IssuedCredential, events: Sequence[PendingEvent]
@@ -266,9 +277,15 @@ class MongoCredentialRepository:
         ]
 
     async def remove(self, document_id: str, event_ids: Sequence[str]) -> None:
-        await self._collection.update_one(
-            {"_id": document_id}, {"$pull": {"outbox": {"id": {"$in": list(event_ids)}}}}
-        )
+        # `$pullAll` of the entries exactly as stored (as the platform's store does): FerretDB v1
+        # silently ignores the condition form of `$pull`. Entries pushed meanwhile stay.
+        found = await self._collection.find_one({"_id": document_id}, {"outbox": 1})
+        wanted = set(event_ids)
+        entries = [e for e in (found or {}).get("outbox", []) if e.get("id") in wanted]
+        if entries:
+            await self._collection.update_one(
+                {"_id": document_id}, {"$pullAll": {"outbox": entries}}
+            )
 
 
 class MongoStatusListRepository:

@@ -446,15 +446,25 @@ def _catalogue_pending(
     return _Pending(row=row, credential_id=credential_id, build=build, record=record)
 
 
+# Positions known to be taken, per status list, kept across the chunks of one batch so each
+# chunk does not reload the list's taken set; dropped for a list when a claim on it fails.
+TakenPositions = dict[str, set[int]]
+
+
 async def _issue(
-    deps: Dependencies, tenant: Tenant, pending: list[_Pending], suite: Suite
+    deps: Dependencies,
+    tenant: Tenant,
+    pending: list[_Pending],
+    suite: Suite,
+    taken: TakenPositions | None = None,
 ) -> list[IssueResult | _Failed]:
     """Allocate, build, sign and store ``pending``; one outcome per item, in the given order."""
     signer = await active_signer(deps, tenant)
     outcomes: dict[int, IssueResult | _Failed] = {}
     order = [p.row for p in pending]
+    taken = {} if taken is None else taken
     while pending:
-        positions = await _allocate(deps, tenant.id, len(pending))
+        positions = await _allocate(deps, tenant.id, len(pending), taken)
         built: list[tuple[_Pending, StatusPosition, dict[str, Any]]] = []
         for item, position in zip(pending, positions, strict=True):
             try:
@@ -487,6 +497,7 @@ async def _issue(
                 outcomes[item.row] = IssueResult(record=added.record, replayed=True)
             else:
                 assert isinstance(added, PositionTaken)
+                taken.clear()  # someone else claims positions too: reload before reallocating
                 item.rounds += 1
                 if item.rounds >= MAX_POSITION_ROUNDS:
                     outcomes[item.row] = _Failed(
@@ -499,7 +510,9 @@ async def _issue(
     return [outcomes[row] for row in order]
 
 
-async def _allocate(deps: Dependencies, tenant_id: str, count: int) -> list[StatusPosition]:
+async def _allocate(
+    deps: Dependencies, tenant_id: str, count: int, taken: TakenPositions
+) -> list[StatusPosition]:
     """``count`` free positions, at random, in the tenant's current list (new lists as needed).
 
     One credential: random draws checked one by one against the store (cheap while the list is
@@ -517,8 +530,10 @@ async def _allocate(deps: Dependencies, tenant_id: str, count: int) -> list[Stat
                     found = [index]
                     break
         if not found:
-            taken = await deps.credentials.taken_positions(status_list.id)
-            found = status_list.allocate_many(taken, need, deps.rng)
+            if status_list.id not in taken:
+                taken[status_list.id] = await deps.credentials.taken_positions(status_list.id)
+            found = status_list.allocate_many(taken[status_list.id], need, deps.rng)
+            taken[status_list.id].update(found)
         positions.extend(StatusPosition(list_id=status_list.id, index=i) for i in found)
         if len(found) < need:
             await deps.status_lists.mark_full(status_list.id)
@@ -558,12 +573,23 @@ async def start_batch(cmd: c.StartBatch, deps: Dependencies) -> tuple[BatchJob, 
 async def run_batch(cmd: c.RunBatch, deps: Dependencies) -> BatchJob:
     tenant = await _tenant(deps, cmd.tenant_id)
     achievements: dict[str, Achievement | None] = {}
+    taken: TakenPositions = {}
     for start in range(0, len(cmd.rows), cmd.chunk_size):
         chunk = cmd.rows[start : start + cmd.chunk_size]
         pending: list[_Pending] = []
         errors: list[RowError] = []
+        results: list[RowResult] = []
+        # A re-run (a crash, a retried job) skips rows whose credential exists: ids are per row.
+        row_ids = {
+            start + n: credential_urn(row_credential_uuid(cmd.job_id, start + n))
+            for n in range(len(chunk))
+        }
+        done = await deps.credentials.existing_ids(list(row_ids.values()))
         for offset, row in enumerate(chunk):
             number = start + offset
+            if row_ids[number] in done:
+                results.append(RowResult(row=number, credential_id=row_ids[number]))
+                continue
             try:
                 if isinstance(row, Exception):
                     raise row
@@ -577,7 +603,7 @@ async def run_batch(cmd: c.RunBatch, deps: Dependencies) -> BatchJob:
                     raise UnknownResourceError(
                         "unknown-achievement", f"no achievement {row.achievement_id!r}"
                     )
-                credential_id = credential_urn(row_credential_uuid(cmd.job_id, number))
+                credential_id = row_ids[number]
                 pending.append(
                     _catalogue_pending(
                         deps,
@@ -593,14 +619,14 @@ async def run_batch(cmd: c.RunBatch, deps: Dependencies) -> BatchJob:
                 errors.append(RowError(row=number, code=exc.code, detail=str(exc)))
             except (InvalidRecipient, ValueError) as exc:
                 errors.append(RowError(row=number, code="invalid-row", detail=str(exc)))
-        results: list[RowResult] = []
-        for outcome in await _issue(deps, tenant, pending, cmd.suite) if pending else []:
+        for outcome in await _issue(deps, tenant, pending, cmd.suite, taken) if pending else []:
             if isinstance(outcome, _Failed):
                 errors.append(RowError(row=outcome.row, code=outcome.code, detail=outcome.detail))
             else:
                 results.append(
                     RowResult(row=_row_of(outcome, pending), credential_id=outcome.record.id)
                 )
+        results.sort(key=lambda r: r.row)
         await deps.batch_jobs.record(cmd.job_id, results, sorted(errors, key=lambda e: e.row))
     await deps.batch_jobs.complete(cmd.job_id, deps.clock.now())
     job = await deps.batch_jobs.get(cmd.job_id)

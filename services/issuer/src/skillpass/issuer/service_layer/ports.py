@@ -171,6 +171,9 @@ class CredentialRepository(OutboxSource, Protocol):
 
     async def get(self, credential_id: str) -> IssuedCredential | None: ...
 
+    async def existing_ids(self, credential_ids: Sequence[str]) -> set[str]:
+        """Which of these credentials exist (one round trip)."""
+
     async def replace(
         self, before: IssuedCredential, after: IssuedCredential, events: Sequence[PendingEvent]
     ) -> None:
@@ -223,7 +226,8 @@ class BatchJobRepository(Protocol):
     async def record(
         self, job_id: str, results: Sequence[RowResult], errors: Sequence[RowError]
     ) -> None:
-        """Append row outcomes (rows already recorded are ignored) and mark the job running."""
+        """Append row outcomes and mark the job running; when a re-run records a row again, the
+        row's first outcome is the one the job reports."""
 
     async def complete(self, job_id: str, now: datetime) -> None: ...
 
