@@ -22,7 +22,9 @@ JSON = st.recursive(
     | st.integers(-(2**53) + 1, 2**53 - 1)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -54,14 +56,32 @@ VC2 = "https://www.w3.org/ns/credentials/v2"
 
 
 def _doc(value: Any) -> dict[str, Any]:
-    return {"@context": [VC2], "id": "urn:x:1", "type": ["VerifiableCredential"],
-            "description": value}
+    return {
+        "@context": [VC2],
+        "id": "urn:x:1",
+        "type": ["VerifiableCredential"],
+        "description": value,
+    }
 
 
 @pytest.mark.parametrize(
     "value",
-    ["plain", 'quote " and \\ backslash', "tab\tnew\nline\rcr", "bell\x07 bs\x08 ff\x0c vt\x0b",
-     "nul\x00 esc\x1b del\x7f", "é中😀\u2028", 0, -7, 5.0, 2.5, 1e21, 1.5e-7, True, False],
+    [
+        "plain",
+        'quote " and \\ backslash',
+        "tab\tnew\nline\rcr",
+        "bell\x07 bs\x08 ff\x0c vt\x0b",
+        "nul\x00 esc\x1b del\x7f",
+        "é中😀\u2028",
+        0,
+        -7,
+        5.0,
+        2.5,
+        1e21,
+        1.5e-7,
+        True,
+        False,
+    ],
 )
 def test_rdfc_literals_match_pyoxigraph(value: Any) -> None:
     from skillpass.vc.canonical import expand
@@ -85,18 +105,26 @@ def test_every_indexed_context_loads() -> None:
 
 
 def test_extended_loader_serves_extra_documents_offline() -> None:
-    extra = {"https://tenant.example/ctx": {"@context": {"badgeColour": "https://tenant.example/c"}}}
+    extra = {
+        "https://tenant.example/ctx": {"@context": {"badgeColour": "https://tenant.example/c"}}
+    }
     loader = ExtendedLoader(extra)
-    doc = {"@context": ["https://www.w3.org/2018/credentials/v1", "https://tenant.example/ctx"],
-           "id": "urn:x:2", "type": ["VerifiableCredential"],
-           "credentialSubject": {"id": "did:example:a", "badgeColour": "green"}}
+    doc = {
+        "@context": ["https://www.w3.org/2018/credentials/v1", "https://tenant.example/ctx"],
+        "id": "urn:x:2",
+        "type": ["VerifiableCredential"],
+        "credentialSubject": {"id": "did:example:a", "badgeColour": "green"},
+    }
     assert "<https://tenant.example/c>" in rdfc(doc, loader=loader)
 
 
 def test_safe_mode_names_undefined_terms() -> None:
-    doc = {"@context": ["https://www.w3.org/2018/credentials/v1"], "id": "urn:x:3",
-           "type": ["VerifiableCredential", "MysteryCredential"],
-           "credentialSubject": {"id": "did:example:a", "favouriteColour": "green"}}
+    doc = {
+        "@context": ["https://www.w3.org/2018/credentials/v1"],
+        "id": "urn:x:3",
+        "type": ["VerifiableCredential", "MysteryCredential"],
+        "credentialSubject": {"id": "did:example:a", "favouriteColour": "green"},
+    }
     with pytest.raises(UndefinedTerms) as info:
         rdfc(doc, loader=BUNDLED, safe=True)
     assert "favouriteColour" in info.value.terms
@@ -106,8 +134,12 @@ def test_safe_mode_names_undefined_terms() -> None:
 
 
 def test_inline_context_is_processed_and_not_confused_with_another() -> None:
-    first = {"@context": [VC2, {"colour": "https://a.example/colour"}], "id": "urn:x:4",
-             "type": ["VerifiableCredential"], "colour": "red"}
+    first = {
+        "@context": [VC2, {"colour": "https://a.example/colour"}],
+        "id": "urn:x:4",
+        "type": ["VerifiableCredential"],
+        "colour": "red",
+    }
     second = json.loads(json.dumps(first))
     second["@context"][1]["colour"] = "https://b.example/colour"
     assert "<https://a.example/colour>" in rdfc(first, loader=BUNDLED)

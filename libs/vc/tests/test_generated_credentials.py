@@ -17,9 +17,8 @@ from hypothesis import strategies as st
 from skillpass.vc.canonical import rdfc
 from skillpass.vc.credentials import issue, verify
 from skillpass.vc.dids import OFFLINE_RESOLVER, did_key_verification_method
-from skillpass.vc.jsonld import reference_normalize
+from skillpass.vc.jsonld import processor_for, reference_normalize
 from skillpass.vc.jsonld_rdf import RdfEmitter
-from skillpass.vc.jsonld import processor_for
 from skillpass.vc.keys import SigningKey
 from skillpass.vc.loader import BUNDLED
 from skillpass.vc.result import Outcome
@@ -54,14 +53,17 @@ def credentials(draw: st.DrawFn) -> dict[str, Any]:
     achievement["criteria"]["narrative"] = draw(TEXT)
     achievement["tag"] = draw(st.lists(TEXT, max_size=3))
     achievement["alignment"] = [
-        {"type": ["Alignment"], "targetName": draw(TEXT), "targetUrl": f"https://x.example/{n}",
-         "targetCode": draw(TEXT)}
+        {
+            "type": ["Alignment"],
+            "targetName": draw(TEXT),
+            "targetUrl": f"https://x.example/{n}",
+            "targetCode": draw(TEXT),
+        }
         for n in draw(st.lists(IDENT, max_size=3, unique=True))
     ]
     achievement["creditsAvailable"] = draw(
-        st.integers(-10**6, 10**6) | st.floats(0.25, 500, allow_nan=False).filter(
-            lambda f: not f.is_integer()
-        )
+        st.integers(-(10**6), 10**6)
+        | st.floats(0.25, 500, allow_nan=False).filter(lambda f: not f.is_integer())
     )
     rd = achievement["resultDescription"][0]
     rd["allowedValue"] = draw(st.lists(TEXT, max_size=4))
@@ -81,8 +83,12 @@ def credentials(draw: st.DrawFn) -> dict[str, Any]:
 
 def _vector_documents() -> list[dict[str, Any]]:
     docs = [json.loads((VECTORS / n).read_text()) for n in ("unsigned.json", "employmentAuth.json")]
-    for name in ("eddsa-rdfc-2022/proofConfigDataInt.json", "Ed25519Signature2020/signedEdSig.json",
-                 "proof-set-chain/proofChainTempDoc2.json", "proof-set-chain/signedProofSet2.json"):
+    for name in (
+        "eddsa-rdfc-2022/proofConfigDataInt.json",
+        "Ed25519Signature2020/signedEdSig.json",
+        "proof-set-chain/proofChainTempDoc2.json",
+        "proof-set-chain/signedProofSet2.json",
+    ):
         docs.append(json.loads((VECTORS / name).read_text()))
     return docs
 
@@ -111,8 +117,11 @@ def test_shared_first_degree_hashes_fall_back_and_still_match_pyld() -> None:
     same = {"type": ["Result"], "value": "A"}
     credential["credentialSubject"]["result"] = [same, copy.deepcopy(same) | {"value": "A "}]
     credential["credentialSubject"]["result"].append({"type": ["Result"], "value": "A"})
-    twin = {"@context": credential["@context"], "type": ["VerifiableCredential"],
-            "credentialSubject": [{"name": "x"}, {"name": "x"}]}
+    twin = {
+        "@context": credential["@context"],
+        "type": ["VerifiableCredential"],
+        "credentialSubject": [{"name": "x"}, {"name": "x"}],
+    }
     for doc in (credential, twin):
         assert rdfc(doc, loader=BUNDLED) == reference_normalize(doc, loader=BUNDLED)
 

@@ -126,10 +126,18 @@ def _web_doc() -> dict[str, Any]:
         "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
         "id": "did:web:uni.example",
         "verificationMethod": [
-            {"id": "#key-1", "type": "Multikey", "controller": "did:web:uni.example",
-             "publicKeyMultibase": k1},
-            {"id": "did:web:uni.example#key-2", "type": "Multikey",
-             "controller": "did:web:uni.example", "publicKeyMultibase": k2},
+            {
+                "id": "#key-1",
+                "type": "Multikey",
+                "controller": "did:web:uni.example",
+                "publicKeyMultibase": k1,
+            },
+            {
+                "id": "did:web:uni.example#key-2",
+                "type": "Multikey",
+                "controller": "did:web:uni.example",
+                "publicKeyMultibase": k2,
+            },
         ],
         "assertionMethod": ["#key-1"],
         "authentication": ["did:web:uni.example#key-2"],

@@ -153,7 +153,9 @@ def _chain() -> dict[str, Any]:
 
 def test_chain_with_missing_previous_proof_fails() -> None:
     doc = _chain()
-    doc["proof"] = [p for p in doc["proof"] if p.get("id") != "urn:uuid:d94f792a-c546-4d06-b38a-da070ab56c23"]
+    doc["proof"] = [
+        p for p in doc["proof"] if p.get("id") != "urn:uuid:d94f792a-c546-4d06-b38a-da070ab56c23"
+    ]
     result = verify(doc, resolver=OFFLINE_RESOLVER, now=NOW)
     failed = [c for c in result.checks if c.name == "proof" and c.outcome is Outcome.FAILED]
     assert len(failed) == 1

@@ -9,6 +9,7 @@ not a credential) with a one-line error. ``sign`` exits 2 on unusable input or a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -17,7 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final
@@ -34,7 +35,7 @@ from skillpass.vc.samples import achievement_credential
 
 SUITE_NAMES: Final = [s.value for s in SIGNING_SUITES]
 # The W3C vc-di-eddsa test key: public test material, used only to benchmark.
-BENCH_SECRET_KEY: Final = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq"
+BENCH_SECRET_KEY: Final = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq"  # noqa: S105
 # Digital Bazaar JS stack on this kind of machine (shared/bench-reference) and the targets.
 REFERENCE_JS: Final = {
     "eddsa-rdfc-2022": {"sign": 259.0, "verify": 309.0},
@@ -109,8 +110,12 @@ def _parse_created(value: str | None) -> datetime:
     default=None,
     help="Verification method id (default: the key's did:key method).",
 )
-@click.option("--suite", type=click.Choice(SUITE_NAMES), default=Suite.EDDSA_RDFC_2022.value,
-              show_default=True)
+@click.option(
+    "--suite",
+    type=click.Choice(SUITE_NAMES),
+    default=Suite.EDDSA_RDFC_2022.value,
+    show_default=True,
+)
 @click.option("--created", default=None, help="Proof creation time, ISO 8601 (default: now).")
 @click.option("--proof-purpose", default="assertionMethod", show_default=True)
 @click.option("--jsonl", is_flag=True, help="One credential per line in and out.")
@@ -301,8 +306,7 @@ def run_vc_benchmark(
     for suite in suites:
 
         def sign_one(credential: dict[str, Any], suite: str = suite) -> dict[str, Any]:
-            return issue(credential, key=key, verification_method=vm, suite=suite,
-                         created=created)
+            return issue(credential, key=key, verification_method=vm, suite=suite, created=created)
 
         # warm up (context processing, caches) on credentials outside the measured pools
         for i in range(50):
@@ -314,19 +318,26 @@ def run_vc_benchmark(
         results.append(_row(suite, "sign", sign_rounds))
         # verify: distinct credentials signed outside the timing (id offset keeps them apart)
         count = sum(n for n, _ in sign_rounds) + 64
-        signed_pool = [sign_one(achievement_credential(10**9 + i, issuer=did)) for i in range(count)]
+        signed_pool = [
+            sign_one(achievement_credential(10**9 + i, issuer=did)) for i in range(count)
+        ]
 
         def verify_proofs_only(c: dict[str, Any]) -> VerificationResult:
-            return verify(c, resolver=OFFLINE_RESOLVER, now=now, check_status=False,
-                          validate=False)
+            return verify(c, resolver=OFFLINE_RESOLVER, now=now, check_status=False, validate=False)
 
         def verify_full(c: dict[str, Any]) -> VerificationResult:
             return verify(c, resolver=OFFLINE_RESOLVER, now=now, check_status=False)
 
-        results.append(_row(suite, "verify", _timed(iter(signed_pool), verify_proofs_only,
-                                                    seconds, clock)))
-        results.append(_row(suite, "verify_full", _timed(iter(signed_pool), verify_full,
-                                                         min(seconds, 2.0), clock)))
+        results.append(
+            _row(suite, "verify", _timed(iter(signed_pool), verify_proofs_only, seconds, clock))
+        )
+        results.append(
+            _row(
+                suite,
+                "verify_full",
+                _timed(iter(signed_pool), verify_full, min(seconds, 2.0), clock),
+            )
+        )
     return results
 
 
@@ -366,7 +377,7 @@ def environment(repo: Path | None = None) -> dict[str, Any]:
                 cpu = line.split(":", 1)[1].strip()
                 break
     commit = None
-    try:
+    with contextlib.suppress(OSError, subprocess.CalledProcessError):
         commit = subprocess.run(
             ["git", "rev-parse", "HEAD"],  # noqa: S607 - git from PATH, fixed arguments
             cwd=repo or Path.cwd(),
@@ -374,8 +385,6 @@ def environment(repo: Path | None = None) -> dict[str, Any]:
             text=True,
             check=True,
         ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        pass
     return {
         "commit": commit,
         "cpu": cpu,
@@ -393,10 +402,20 @@ def bench() -> None:
 
 
 @bench.command(name="vc")
-@click.option("--suite", "suites", type=click.Choice(SUITE_NAMES), multiple=True,
-              help="Suite(s) to run (default: all).")
-@click.option("--seconds", type=click.FloatRange(min=0.05), default=3.0, show_default=True,
-              help="Seconds per operation.")
+@click.option(
+    "--suite",
+    "suites",
+    type=click.Choice(SUITE_NAMES),
+    multiple=True,
+    help="Suite(s) to run (default: all).",
+)
+@click.option(
+    "--seconds",
+    type=click.FloatRange(min=0.05),
+    default=3.0,
+    show_default=True,
+    help="Seconds per operation.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print results and environment as JSON.")
 @click.option("--pin/--no-pin", default=True, show_default=True, help="Pin to one CPU core.")
 def bench_vc(suites: tuple[str, ...], seconds: float, as_json: bool, pin: bool) -> None:
@@ -404,14 +423,19 @@ def bench_vc(suites: tuple[str, ...], seconds: float, as_json: bool, pin: bool) 
     cpu = pin_to_one_core() if pin else None
     results = run_vc_benchmark(suites=suites or SUITE_NAMES, seconds=seconds)
     if as_json:
-        click.echo(json.dumps({"environment": environment(), "pinned_cpu": cpu,
-                               "results": results}, indent=2))
+        click.echo(
+            json.dumps(
+                {"environment": environment(), "pinned_cpu": cpu, "results": results}, indent=2
+            )
+        )
         return
     for row in results:
         extra = ""
         if "target_ops_per_s" in row:
-            extra = (f"  (target {row['target_ops_per_s']:,.0f}/s, "
-                     f"JS reference {row['reference_js_ops_per_s']:,.0f}/s)")
+            extra = (
+                f"  (target {row['target_ops_per_s']:,.0f}/s, "
+                f"JS reference {row['reference_js_ops_per_s']:,.0f}/s)"
+            )
         click.echo(
             f"{row['suite']:<16} {row['op']:<12} {row['ops_per_s']:>10,.1f} ops/s "
             f"(median {row['median_ops_per_s']:,.1f}){extra}"

@@ -17,8 +17,8 @@ import rfc8785
 
 from skillpass.vc.jsonld import JsonLdError, context_error, processor_for
 from skillpass.vc.jsonld_rdf import RdfEmitter, Unsupported
-from skillpass.vc.rdf import canonicalize, nquads
 from skillpass.vc.loader import DocumentLoader
+from skillpass.vc.rdf import canonicalize, nquads
 
 _JSON_LD: Final = ox.RdfFormat.JSON_LD
 _N_QUADS: Final = ox.RdfFormat.N_QUADS
@@ -46,9 +46,7 @@ def _emitter(loader: DocumentLoader) -> RdfEmitter:
     return em
 
 
-def expand(
-    document: Mapping[str, Any], *, loader: DocumentLoader, safe: bool = False
-) -> list[Any]:
+def expand(document: Mapping[str, Any], *, loader: DocumentLoader, safe: bool = False) -> list[Any]:
     """JSON-LD expansion (pyld, memoized contexts) with the offline loader.
 
     ``safe``: raise :class:`UndefinedTerms` when a property or type does not expand to an
@@ -128,7 +126,7 @@ def rdfc(document: Mapping[str, Any], *, loader: DocumentLoader, safe: bool = Fa
 def _oxigraph_rdfc(quads: Any) -> str:
     dataset = ox.Dataset(quads)
     dataset.canonicalize(_RDFC_1_0)
-    text = ox.serialize(dataset, format=_N_QUADS).decode("utf-8")
+    text = (ox.serialize(dataset, format=_N_QUADS) or b"").decode("utf-8")
     # split on "\n" only: literals may hold U+2028 and other characters splitlines() splits on
     lines = [line + "\n" for line in text.split("\n") if line]
     lines.sort()

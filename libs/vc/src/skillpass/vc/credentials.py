@@ -144,8 +144,14 @@ def verify(
     if validate:
         checks.extend(validation_checks(credential, now=now))
     checks.extend(
-        _status(credential, resolver=resolver, now=now, loader=loader, source=status_source,
-                check_status=check_status)
+        _status(
+            credential,
+            resolver=resolver,
+            now=now,
+            loader=loader,
+            source=status_source,
+            check_status=check_status,
+        )
     )
     return VerificationResult.of(checks)
 
@@ -170,8 +176,9 @@ def _status(
         return [Check.error("status", "the credential has a status but no status source was given")]
 
     def verify_list(list_credential: Mapping[str, Any]) -> VerificationResult:
-        return verify(list_credential, resolver=resolver, now=now, loader=loader,
-                      check_status=False)
+        return verify(
+            list_credential, resolver=resolver, now=now, loader=loader, check_status=False
+        )
 
     return status_checks(credential, source=source, verify_list=verify_list, now=now)
 

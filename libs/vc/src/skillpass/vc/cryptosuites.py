@@ -33,7 +33,9 @@ class Suite(StrEnum):
 
     @property
     def proof_type(self) -> str:
-        return ED25519_SIGNATURE_2020 if self is Suite.ED25519_SIGNATURE_2020 else DATA_INTEGRITY_PROOF
+        return (
+            ED25519_SIGNATURE_2020 if self is Suite.ED25519_SIGNATURE_2020 else DATA_INTEGRITY_PROOF
+        )
 
     @property
     def can_sign(self) -> bool:
@@ -66,14 +68,14 @@ _PROOF_HASHES: dict[tuple[Any, ...], bytes] = {}
 _PROOF_HASH_LIMIT: Final = 4096
 
 
-def proof_hash(
-    suite: Suite, proof_config: Mapping[str, Any], *, loader: DocumentLoader
-) -> bytes:
+def proof_hash(suite: Suite, proof_config: Mapping[str, Any], *, loader: DocumentLoader) -> bytes:
     """SHA-256 of the canonical proof configuration (memoized: it depends only on the
     configuration, which repeats across credentials signed with one key at one ``created``)."""
     try:
         key: tuple[Any, ...] | None = (
-            suite, loader, orjson.dumps(proof_config, option=orjson.OPT_SORT_KEYS)
+            suite,
+            loader,
+            orjson.dumps(proof_config, option=orjson.OPT_SORT_KEYS),
         )
     except (TypeError, orjson.JSONEncodeError):
         key = None

@@ -82,7 +82,8 @@ class DidKeyResolver:
 
 @dataclass(frozen=True, slots=True)
 class CompositeResolver:
-    """``did:key`` locally, everything else through ``web`` (e.g. the verifier's did:web adapter)."""
+    """``did:key`` locally, everything else through ``web`` (e.g. the verifier's did:web
+    adapter)."""
 
     web: DidResolver
 

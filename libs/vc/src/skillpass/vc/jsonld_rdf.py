@@ -41,7 +41,7 @@ from skillpass.vc.rdf import (
 
 _ABSOLUTE_IRI: Final = re.compile(r"^([A-Za-z][A-Za-z0-9+\-.]*|_):[^\s]*$")
 _KEYWORDS: Final = frozenset(KEYWORDS)
-_PLAIN_CONTAINERS: Final = (None, [], ["@set"], "@set")
+_PLAIN_CONTAINERS: Final[tuple[Any, ...]] = (None, [], ["@set"], "@set")
 _DROP, _KEYWORD, _PROPERTY = 0, 1, 2
 _INF: Final = float("inf")
 
@@ -183,7 +183,6 @@ def _literal(value: Any, datatype: str | None) -> str:
     return f'"{text}"' if datatype == XSD_STRING else f'"{text}"^^<{datatype}>'
 
 
-
 class RdfEmitter:
     """Quads of compact JSON-LD documents, one emitter (and cache) per loader."""
 
@@ -207,9 +206,7 @@ class RdfEmitter:
         if hit is not None and hit[0] is local:
             return hit[1]
         result = self._active(
-            self.proc.context_for(
-                a.ctx, local, override_protected=override, propagate=propagate
-            )
+            self.proc.context_for(a.ctx, local, override_protected=override, propagate=propagate)
         )
         a.scoped[key] = (local, result)
         return result
@@ -435,26 +432,28 @@ class RdfEmitter:
             pred = t.pred
             if t.is_list:
                 items = value if isinstance(value, list) else [value]
-                objs = [o for o in (self._object(run, term_a, vt, i) for i in items) if o is not None]
+                objs = [
+                    o for o in (self._object(run, term_a, vt, i) for i in items) if o is not None
+                ]
                 obj: str = RDF_NIL
                 if objs:
                     heads = [run.fresh() for _ in objs]
                     last = len(objs) - 1
-                    for i, o in enumerate(objs):
-                        quads.append((heads[i], RDF_FIRST, o))
+                    for i, item_obj in enumerate(objs):
+                        quads.append((heads[i], RDF_FIRST, item_obj))
                         quads.append((heads[i], RDF_REST, heads[i + 1] if i < last else RDF_NIL))
                     obj = heads[0]
                 if subject is not None and pred is not None:
                     quads.append((subject, pred, obj))
             elif isinstance(value, list):
                 for item in value:
-                    o = self._object(run, term_a, vt, item)
-                    if o is not None and subject is not None and pred is not None:
-                        quads.append((subject, pred, o))
+                    one = self._object(run, term_a, vt, item)
+                    if one is not None and subject is not None and pred is not None:
+                        quads.append((subject, pred, one))
             else:
-                o = self._object(run, term_a, vt, value)
-                if o is not None and subject is not None and pred is not None:
-                    quads.append((subject, pred, o))
+                one = self._object(run, term_a, vt, value)
+                if one is not None and subject is not None and pred is not None:
+                    quads.append((subject, pred, one))
         return subject
 
     def _value(

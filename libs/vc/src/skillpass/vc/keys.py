@@ -1,12 +1,12 @@
 """Ed25519 keys in the Multikey encoding (PyNaCl / libsodium underneath).
 
-* public key: ``publicKeyMultibase`` = ``z`` + base58btc(``0xed 0x01`` ‖ 32-byte key), i.e. ``z6Mk…``
+* public key: ``publicKeyMultibase`` = ``z`` + base58btc(``0xed 0x01`` ‖ 32-byte key): ``z6Mk…``
 * secret key: ``secretKeyMultibase`` = ``z`` + base58btc(``0x80 0x26`` ‖ seed) where the body is
   either the 32-byte seed (W3C vectors) or 64 bytes seed ‖ public key (Digital Bazaar's export).
 
-Key objects never hand out the secret bytes and redact their ``repr``; the only way a secret leaves
-a :class:`SigningKey` is the explicit :meth:`SigningKey.export_secret_key_multibase`, which the issuer
-calls to encrypt the key at rest.
+Key objects never hand out the secret bytes and redact their ``repr``; the only way a secret
+leaves a :class:`SigningKey` is the explicit :meth:`SigningKey.export_secret_key_multibase`, which
+the issuer calls to encrypt the key at rest.
 """
 
 from __future__ import annotations

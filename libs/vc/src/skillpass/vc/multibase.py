@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-
 from typing import Final
 
 ED25519_PUB_HEADER = b"\xed\x01"  # multicodec ed25519-pub (0xed) as an unsigned varint

@@ -14,8 +14,8 @@ from skillpass.vc.cryptosuites import Suite, hash_data, suite_of
 from skillpass.vc.dids import DidError, DidResolver, VerificationMethod, dereference
 from skillpass.vc.jsonld import ContextError
 from skillpass.vc.keys import SigningKey
-from skillpass.vc.multibase import MultibaseError, decode_base58btc, encode_base58btc
 from skillpass.vc.loader import DocumentLoader
+from skillpass.vc.multibase import MultibaseError, decode_base58btc, encode_base58btc
 from skillpass.vc.result import Check
 
 VC_V1: Final = "https://www.w3.org/2018/credentials/v1"
@@ -161,8 +161,15 @@ def verify_proofs(
     unsecured = without_proof(document)
     return [
         _verify_one(
-            unsecured, proofs, i, resolver=resolver, loader=loader, now=now,
-            expected_purpose=expected_purpose, challenge=challenge, domain=domain,
+            unsecured,
+            proofs,
+            i,
+            resolver=resolver,
+            loader=loader,
+            now=now,
+            expected_purpose=expected_purpose,
+            challenge=challenge,
+            domain=domain,
         )
         for i in range(len(proofs))
     ]
@@ -184,7 +191,10 @@ def _verify_one(
     detail: dict[str, Any] = {"index": index}
 
     def fail(reason: str) -> ProofOutcome:
-        return ProofOutcome(check=Check.failed("proof", reason, **detail), proof=proof if isinstance(proof, Mapping) else None)
+        return ProofOutcome(
+            check=Check.failed("proof", reason, **detail),
+            proof=proof if isinstance(proof, Mapping) else None,
+        )
 
     if not isinstance(proof, Mapping):
         return fail("the proof is not a JSON object")
@@ -196,18 +206,24 @@ def _verify_one(
     if isinstance(vm_id, str):
         detail["verificationMethod"] = vm_id
     if suite is None:
-        return fail(f"unsupported proof type/cryptosuite {proof.get('type')!r}/{proof.get('cryptosuite')!r}")
-    for name in ("created", "proofPurpose", "verificationMethod", "proofValue"):
-        if name != "created" or suite is Suite.ED25519_SIGNATURE_2020:
-            if not isinstance(proof.get(name), str):
-                return fail(f"the proof has no {name}")
+        return fail(
+            f"unsupported proof type/cryptosuite {proof.get('type')!r}/{proof.get('cryptosuite')!r}"
+        )
+    required: tuple[str, ...] = ("proofPurpose", "verificationMethod", "proofValue")
+    if suite is Suite.ED25519_SIGNATURE_2020:
+        required = ("created", *required)
+    for name in required:
+        if not isinstance(proof.get(name), str):
+            return fail(f"the proof has no {name}")
     purpose = proof["proofPurpose"]
     if purpose != expected_purpose:
         return fail(f"proofPurpose is {purpose!r}, expected {expected_purpose!r}")
     if challenge is not None and proof.get("challenge") != challenge:
         return fail("the proof's challenge does not match")
-    if domain is not None and proof.get("domain") != domain and not (
-        isinstance(proof.get("domain"), list) and domain in proof["domain"]
+    if (
+        domain is not None
+        and proof.get("domain") != domain
+        and not (isinstance(proof.get("domain"), list) and domain in proof["domain"])
     ):
         return fail("the proof's domain does not match")
     expires = proof.get("expires")

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Final
-
+from typing import Final
 
 RDF_TYPE: Final = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 RDF_FIRST: Final = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#first>"
