@@ -13,7 +13,7 @@ from skillpass.events.v1 import verifications_pb2 as pb
 from skillpass.platform.auth import DevTokenSigner
 from skillpass.platform.bus.memory import MemoryBroker
 from skillpass.platform.events import VERIFICATIONS_TOPIC
-from skillpass.verifier.bootstrap import embedded_app
+from skillpass.verifier.entrypoints.http import create_embedded_app
 from skillpass.verifier.settings import TrustSeed, VerifierSettings
 from skillpass.verifier.testing import TestIssuer
 from skillpass.verifier.testing.site import asgi_client, eventually, local_settings, running_app
@@ -65,7 +65,9 @@ async def test_registries_are_seeded_from_configuration(tmp_path: Path) -> None:
 async def test_embedded_mode_publishes_to_the_shared_broker(web_issuer: TestIssuer) -> None:
     broker = MemoryBroker()
     signer = DevTokenSigner(issuer="skillpass-dev", audience="skillpass")
-    app = embedded_app(memory_broker=broker, tokens=signer.verifier(), settings=local_settings())
+    app = create_embedded_app(
+        memory_broker=broker, tokens=signer.verifier(), settings=local_settings()
+    )
     async with asgi_client(app) as (client, _):
         response = await client.post(
             "/credentials/verify", json={"verifiableCredential": web_issuer.credential()}

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 
 import httpx
 import structlog
-from starlette.applications import Starlette
 
 from skillpass.platform.app import AppResources
 from skillpass.platform.auth import TokenVerifier
@@ -216,16 +215,3 @@ async def open_verifier(
         )
         async with running([relay, _Seeder(bus, settings)]):
             yield AppResources(probes=probes, state={STATE_KEY: verifier})
-
-
-def embedded_app(
-    *,
-    memory_broker: MemoryBroker,
-    tokens: TokenVerifier,
-    settings: VerifierSettings | None = None,
-) -> Starlette:
-    """The verifier inside ``skillpass dev``: the shared in-memory broker, memory stores (no
-    MONGODB_URI in its settings) and the gateway's token verifier."""
-    from skillpass.verifier.entrypoints.http import create_app  # the app is built from here
-
-    return create_app(settings, memory_broker=memory_broker, tokens=tokens)

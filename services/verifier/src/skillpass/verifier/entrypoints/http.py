@@ -19,7 +19,8 @@ from starlette.routing import Route
 
 from skillpass.platform.app import AppResources
 from skillpass.platform.app import create_app as create_service_app
-from skillpass.platform.auth import AuthError, Principal, Role, bearer_token
+from skillpass.platform.auth import AuthError, Principal, Role, TokenVerifier, bearer_token
+from skillpass.platform.bus.memory import MemoryBroker
 from skillpass.platform.problems import ProblemError, read_json
 from skillpass.verifier.bootstrap import STATE_KEY, Verifier, open_verifier
 from skillpass.verifier.domain.report import Requester, VerificationReport
@@ -266,3 +267,14 @@ def create_app(settings: VerifierSettings | None = None, **options: Any) -> Star
             yield resources
 
     return create_service_app(settings=resolved, routes=ROUTES, lifespan=lifespan)
+
+
+def create_embedded_app(
+    *,
+    memory_broker: MemoryBroker,
+    tokens: TokenVerifier,
+    settings: VerifierSettings | None = None,
+) -> Starlette:
+    """The verifier inside ``skillpass dev``: the broker every embedded service shares, the
+    gateway's token verifier, memory stores (settings without MONGODB_URI/KAFKA_*)."""
+    return create_app(settings, memory_broker=memory_broker, tokens=tokens)
