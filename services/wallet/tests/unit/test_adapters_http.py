@@ -1,0 +1,88 @@
+"""The HTTP adapters against scripted servers (httpx.MockTransport: no sockets, no patching)."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from skillpass.wallet.adapters.pathway_catalogue import HttpPathwayCatalogue
+from skillpass.wallet.adapters.verifiers import HttpVerifier
+from skillpass.wallet.domain.pathways import Rule
+from skillpass.wallet.settings import WalletSettings
+
+
+async def test_the_verifier_service_report_is_read() -> None:
+    seen: list[dict[str, object]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/credentials/verify"
+        seen.append(json.loads(request.content))
+        return httpx.Response(
+            200,
+            json={
+                "verified": False,
+                "checks": [
+                    {"check": "status.revocation", "outcome": "failed", "reason": "revoked"}
+                ],
+                "warnings": [],
+                "errors": ["status.revocation: revoked"],
+            },
+        )
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        report = await HttpVerifier(client, base_url="http://verifier").verify({"id": "urn:x"})
+    assert seen == [{"verifiableCredential": {"id": "urn:x"}, "options": {}}]
+    assert not report.verified
+    assert report.checks[0].check == "status.revocation"
+
+
+@pytest.mark.parametrize("status", [500, 503])
+async def test_an_unavailable_verifier_is_a_report_not_an_exception(status: int) -> None:
+    async with httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda _r: httpx.Response(status))
+    ) as client:
+        report = await HttpVerifier(client, base_url="http://verifier").verify({})
+    assert not report.verified
+    assert report.checks[0].outcome == "error"
+
+
+async def test_an_unreachable_verifier_is_a_report_not_an_exception() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(refuse)) as client:
+        report = await HttpVerifier(client, base_url="http://verifier").verify({})
+    assert not report.verified
+
+
+async def test_the_pathway_catalogue_skips_what_it_cannot_read() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/tenants/t1/pathways":
+            return httpx.Response(
+                200,
+                json={
+                    "items": [
+                        {
+                            "id": "p1",
+                            "name": "Data",
+                            "rule": {"kind": "n_of", "count": 2},
+                            "components": [{"achievement_id": "urn:a", "credits": 5}],
+                        },
+                        {"name": "no id"},
+                    ]
+                },
+            )
+        return httpx.Response(503)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        found = await HttpPathwayCatalogue(client, base_url="http://issuer").pathways(["t1", "t2"])
+    assert [(p.id, p.rule, p.required_count) for p in found] == [("p1", Rule.N_OF, 2)]
+
+
+def test_the_kek_must_be_32_bytes_of_base64() -> None:
+    with pytest.raises(ValueError, match="32 bytes"):
+        WalletSettings(kek="c2hvcnQ=")
+    assert WalletSettings(kek="A" * 43 + "=").kek_bytes() == bytes(32)
+    assert "AAAA" not in repr(WalletSettings(kek="A" * 43 + "="))
