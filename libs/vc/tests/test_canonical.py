@@ -148,3 +148,40 @@ def test_inline_context_is_processed_and_not_confused_with_another() -> None:
 
 def test_pyoxigraph_is_what_the_fallback_uses() -> None:
     assert ox.CanonicalizationAlgorithm.RDFC_1_0 is not None
+
+
+def test_two_loaders_never_share_processed_contexts() -> None:
+    url = "https://tenant.example/ctx"
+    first = ExtendedLoader({url: {"@context": {"colour": "https://a.example/colour"}}})
+    second = ExtendedLoader({url: {"@context": {"colour": "https://b.example/colour"}}})
+    doc = {
+        "@context": [VC2, url],
+        "id": "urn:x:5",
+        "type": ["VerifiableCredential"],
+        "colour": "red",
+    }
+    assert "<https://a.example/colour>" in rdfc(doc, loader=first)
+    assert "<https://b.example/colour>" in rdfc(doc, loader=second)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {
+            "@context": {"langs": {"@id": "https://x.example/l", "@container": "@language"}},
+            "langs": {"en": "hello", "fr": "bonjour"},
+        },
+        {"@context": {"n": "@nest"}, "n": {"name": "nested"}},
+        {"@included": [{"id": "urn:x:inc", "name": "included"}]},
+        {"@reverse": {"https://x.example/parentOf": {"id": "urn:x:child"}}},
+        {"@context": {"j": {"@id": "https://x.example/j", "@type": "@json"}}, "j": {"b": [1, 2]}},
+    ],
+)
+def test_constructs_the_fast_path_declines_still_match_pyld(extra: dict[str, Any]) -> None:
+    from skillpass.vc.jsonld import reference_normalize
+
+    doc: dict[str, Any] = {"@context": [VC2], "id": "urn:x:6", "type": ["VerifiableCredential"]}
+    if "@context" in extra:
+        doc["@context"] = [VC2, extra["@context"]]
+    doc |= {k: v for k, v in extra.items() if k != "@context"}
+    assert rdfc(doc, loader=BUNDLED) == reference_normalize(doc, loader=BUNDLED)

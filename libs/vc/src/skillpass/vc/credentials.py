@@ -8,7 +8,7 @@ sign, with the reason).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +22,6 @@ from skillpass.vc.proofs import (
     IssueError,
     ProofOutcome,
     add_proof,
-    proofs_of,
     verify_proofs,
 )
 from skillpass.vc.result import Check, VerificationResult
@@ -181,10 +180,3 @@ def _status(
         )
 
     return status_checks(credential, source=source, verify_list=verify_list, now=now)
-
-
-def has_proof(document: Mapping[str, Any]) -> bool:
-    return bool(proofs_of(document))
-
-
-StatusVerifier = Callable[[Mapping[str, Any]], VerificationResult]

@@ -7,6 +7,7 @@ defines the port and works on the DID documents it returns.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -65,12 +66,7 @@ def _did_key_document(did: str) -> Mapping[str, Any] | None:
 def resolve_did_key(did: str) -> dict[str, Any] | None:
     """The DID document of an Ed25519 ``did:key`` (a fresh copy), or ``None`` if it is not one."""
     doc = _did_key_document(did)
-    if doc is None:
-        return None
-    return {
-        k: ([dict(v) for v in vs] if k == "verificationMethod" else list(vs)) if k != "id" else vs
-        for k, vs in doc.items()
-    }
+    return None if doc is None else copy.deepcopy(dict(doc))
 
 
 class DidKeyResolver:

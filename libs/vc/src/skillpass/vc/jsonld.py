@@ -165,6 +165,8 @@ class MemoizedProcessor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]
             return hit[1]
         result = super()._expand_iri(active_ctx, value, base, vocab)
         if "_uuid" in active_ctx and isinstance(active_ctx, Mapping) and _frozen(active_ctx):
+            if len(self._iri_memo) >= _MEMO_LIMIT:
+                self._iri_memo.clear()
             self._iri_memo[key] = (active_ctx, result)
         return result
 
