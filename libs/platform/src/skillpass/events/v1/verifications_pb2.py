@@ -25,19 +25,19 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'skillpass/events/v1/verifications.proto\x12\x13skillpass.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"e\n\x11VerificationCheck\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x32\n\x07outcome\x18\x02 \x01(\x0e\x32!.skillpass.events.v1.CheckOutcome\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\x94\x02\n\x15VerificationCompleted\x12\x17\n\x0fverification_id\x18\x01 \x01(\t\x12\x39\n\x07subject\x18\x02 \x01(\x0e\x32(.skillpass.events.v1.VerificationSubject\x12\x16\n\x0e\x63redential_ids\x18\x03 \x03(\t\x12\x13\n\x0bissuer_dids\x18\x04 \x03(\t\x12\x36\n\x06\x63hecks\x18\x05 \x03(\x0b\x32&.skillpass.events.v1.VerificationCheck\x12\x10\n\x08verified\x18\x06 \x01(\x08\x12\x30\n\x0c\x63ompleted_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\x97\x01\n\x0c\x43heckOutcome\x12\x1d\n\x19\x43HECK_OUTCOME_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43HECK_OUTCOME_PASSED\x10\x01\x12\x18\n\x14\x43HECK_OUTCOME_FAILED\x10\x02\x12\x19\n\x15\x43HECK_OUTCOME_WARNING\x10\x03\x12\x19\n\x15\x43HECK_OUTCOME_SKIPPED\x10\x04*\xac\x01\n\x13VerificationSubject\x12$\n VERIFICATION_SUBJECT_UNSPECIFIED\x10\x00\x12#\n\x1fVERIFICATION_SUBJECT_CREDENTIAL\x10\x01\x12%\n!VERIFICATION_SUBJECT_PRESENTATION\x10\x02\x12#\n\x1fVERIFICATION_SUBJECT_SHARE_LINK\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'skillpass/events/v1/verifications.proto\x12\x13skillpass.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"e\n\x11VerificationCheck\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x32\n\x07outcome\x18\x02 \x01(\x0e\x32!.skillpass.events.v1.CheckOutcome\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\xa7\x02\n\x15VerificationCompleted\x12\x17\n\x0fverification_id\x18\x01 \x01(\t\x12\x39\n\x07subject\x18\x02 \x01(\x0e\x32(.skillpass.events.v1.VerificationSubject\x12\x16\n\x0e\x63redential_ids\x18\x03 \x03(\t\x12\x13\n\x0bissuer_dids\x18\x04 \x03(\t\x12\x36\n\x06\x63hecks\x18\x05 \x03(\x0b\x32&.skillpass.events.v1.VerificationCheck\x12\x10\n\x08verified\x18\x06 \x01(\x08\x12\x30\n\x0c\x63ompleted_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\ttenant_id\x18\x08 \x01(\t*\xb0\x01\n\x0c\x43heckOutcome\x12\x1d\n\x19\x43HECK_OUTCOME_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43HECK_OUTCOME_PASSED\x10\x01\x12\x18\n\x14\x43HECK_OUTCOME_FAILED\x10\x02\x12\x19\n\x15\x43HECK_OUTCOME_WARNING\x10\x03\x12\x19\n\x15\x43HECK_OUTCOME_SKIPPED\x10\x04\x12\x17\n\x13\x43HECK_OUTCOME_ERROR\x10\x05*\xac\x01\n\x13VerificationSubject\x12$\n VERIFICATION_SUBJECT_UNSPECIFIED\x10\x00\x12#\n\x1fVERIFICATION_SUBJECT_CREDENTIAL\x10\x01\x12%\n!VERIFICATION_SUBJECT_PRESENTATION\x10\x02\x12#\n\x1fVERIFICATION_SUBJECT_SHARE_LINK\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'skillpass.events.v1.verifications_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CHECKOUTCOME']._serialized_start=480
-  _globals['_CHECKOUTCOME']._serialized_end=631
-  _globals['_VERIFICATIONSUBJECT']._serialized_start=634
-  _globals['_VERIFICATIONSUBJECT']._serialized_end=806
+  _globals['_CHECKOUTCOME']._serialized_start=499
+  _globals['_CHECKOUTCOME']._serialized_end=675
+  _globals['_VERIFICATIONSUBJECT']._serialized_start=678
+  _globals['_VERIFICATIONSUBJECT']._serialized_end=850
   _globals['_VERIFICATIONCHECK']._serialized_start=97
   _globals['_VERIFICATIONCHECK']._serialized_end=198
   _globals['_VERIFICATIONCOMPLETED']._serialized_start=201
-  _globals['_VERIFICATIONCOMPLETED']._serialized_end=477
+  _globals['_VERIFICATIONCOMPLETED']._serialized_end=496
 # @@protoc_insertion_point(module_scope)

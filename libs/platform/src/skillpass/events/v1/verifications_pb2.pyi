@@ -33,6 +33,8 @@ class _CheckOutcomeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_CheckOut
     CHECK_OUTCOME_FAILED: _CheckOutcome.ValueType  # 2
     CHECK_OUTCOME_WARNING: _CheckOutcome.ValueType  # 3
     CHECK_OUTCOME_SKIPPED: _CheckOutcome.ValueType  # 4
+    CHECK_OUTCOME_ERROR: _CheckOutcome.ValueType  # 5
+    """The check could not be carried out (e.g. a status list that could not be had): never a pass."""
 
 class CheckOutcome(_CheckOutcome, metaclass=_CheckOutcomeEnumTypeWrapper): ...
 
@@ -41,6 +43,8 @@ CHECK_OUTCOME_PASSED: CheckOutcome.ValueType  # 1
 CHECK_OUTCOME_FAILED: CheckOutcome.ValueType  # 2
 CHECK_OUTCOME_WARNING: CheckOutcome.ValueType  # 3
 CHECK_OUTCOME_SKIPPED: CheckOutcome.ValueType  # 4
+CHECK_OUTCOME_ERROR: CheckOutcome.ValueType  # 5
+"""The check could not be carried out (e.g. a status list that could not be had): never a pass."""
 Global___CheckOutcome: _TypeAlias = CheckOutcome  # noqa: Y015
 
 class _VerificationSubject:
@@ -102,9 +106,12 @@ class VerificationCompleted(_message.Message):
     CHECKS_FIELD_NUMBER: _builtins.int
     VERIFIED_FIELD_NUMBER: _builtins.int
     COMPLETED_AT_FIELD_NUMBER: _builtins.int
+    TENANT_ID_FIELD_NUMBER: _builtins.int
     verification_id: _builtins.str
     subject: Global___VerificationSubject.ValueType
     verified: _builtins.bool
+    tenant_id: _builtins.str
+    """The tenant of the caller who asked, empty for the public endpoint (partners filter on it)."""
     @_builtins.property
     def credential_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """The credentials examined (one for a credential, several for a presentation)."""
@@ -125,10 +132,11 @@ class VerificationCompleted(_message.Message):
         checks: _abc.Iterable[Global___VerificationCheck] | None = ...,
         verified: _builtins.bool = ...,
         completed_at: _timestamp_pb2.Timestamp | None = ...,
+        tenant_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["completed_at", b"completed_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["checks", b"checks", "completed_at", b"completed_at", "credential_ids", b"credential_ids", "issuer_dids", b"issuer_dids", "subject", b"subject", "verification_id", b"verification_id", "verified", b"verified"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["checks", b"checks", "completed_at", b"completed_at", "credential_ids", b"credential_ids", "issuer_dids", b"issuer_dids", "subject", b"subject", "tenant_id", b"tenant_id", "verification_id", b"verification_id", "verified", b"verified"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

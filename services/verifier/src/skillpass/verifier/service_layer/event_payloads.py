@@ -1,8 +1,7 @@
 """``verifier.verification.completed.v1``: the report as the event payload.
 
-The v1 ``CheckOutcome`` has no "error"; a check that could not be carried out is sent as FAILED
-with its reason prefixed ``error:`` (it failed to vouch for the credential, which is what a
-consumer must act on). Unregistered-issuer warnings are sent as WARNING.
+A check that could not be carried out is ERROR (never a pass); unregistered-issuer warnings are
+sent as WARNING.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from skillpass.verifier.domain.report import Kind, VerificationReport
 _OUTCOMES = {
     Outcome.PASSED: pb.CHECK_OUTCOME_PASSED,
     Outcome.FAILED: pb.CHECK_OUTCOME_FAILED,
-    Outcome.ERROR: pb.CHECK_OUTCOME_FAILED,
+    Outcome.ERROR: pb.CHECK_OUTCOME_ERROR,
     Outcome.SKIPPED: pb.CHECK_OUTCOME_SKIPPED,
 }
 _SUBJECTS = {
@@ -27,9 +26,8 @@ _SUBJECTS = {
 
 def _check(scope: str | None, check: Check, warned: bool) -> pb.VerificationCheck:
     name = check.name if scope is None else f"credential[{scope}].{check.name}"
-    reason = f"error: {check.reason}" if check.outcome is Outcome.ERROR else check.reason
     outcome = pb.CHECK_OUTCOME_WARNING if warned else _OUTCOMES[check.outcome]
-    return pb.VerificationCheck(name=name, outcome=outcome, reason=reason)
+    return pb.VerificationCheck(name=name, outcome=outcome, reason=check.reason)
 
 
 def verification_completed(report: VerificationReport) -> pb.VerificationCompleted:
@@ -53,4 +51,5 @@ def verification_completed(report: VerificationReport) -> pb.VerificationComplet
         ],
         verified=report.verified,
         completed_at=completed_at,
+        tenant_id=report.requester.tenant or "",
     )
