@@ -130,6 +130,8 @@ class IssueResult:
 
 async def create_tenant(cmd: c.CreateTenant, deps: Dependencies) -> Tenant:
     now = deps.clock.now()
+    if await deps.tenants.get(cmd.slug) is not None:
+        raise RequestConflictError("tenant-exists", f"the slug {cmd.slug!r} is taken")
     try:
         tenant = new_tenant(
             slug=cmd.slug, profile=cmd.profile, public_host=deps.public_host, now=now
@@ -162,12 +164,14 @@ async def _with_new_key(deps: Dependencies, tenant: Tenant) -> Tenant:
     )
     active = updated.active_key
     assert active is not None
-    await deps.vault.put(_key_ref(tenant.id, active.key_id), key)
+    await deps.vault.put(_key_ref(tenant.id, active.public_key_multibase), key)
     return updated
 
 
-def _key_ref(tenant_id: str, key_id: str) -> str:
-    return f"{tenant_id}#{key_id}"
+def _key_ref(tenant_id: str, public_key_multibase: str) -> str:
+    """Named by the public key, so a key sealed by a request that failed afterwards (the tenant
+    write) never blocks the retry, which generates another key."""
+    return f"{tenant_id}#{public_key_multibase}"
 
 
 async def _tenant(deps: Dependencies, tenant_id: str) -> Tenant:
@@ -187,7 +191,7 @@ async def active_signer(deps: Dependencies, tenant: Tenant) -> ActiveSigner:
     active = tenant.active_key
     if active is None:
         raise RequestConflictError("no-active-key", f"tenant {tenant.id} has no signing key")
-    key = await deps.vault.get(_key_ref(tenant.id, active.key_id))
+    key = await deps.vault.get(_key_ref(tenant.id, active.public_key_multibase))
     if key is None or key.public_key.multibase != active.public_key_multibase:
         raise RuntimeError(f"the vault does not hold tenant {tenant.id}'s active key")
     return ActiveSigner(key=key, verification_method=active.verification_method(tenant.did))

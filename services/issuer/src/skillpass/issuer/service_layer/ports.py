@@ -77,7 +77,7 @@ class SignerExecutor(Protocol):
 
 
 class KeyVault(Protocol):
-    """Signing keys, encrypted at rest. ``ref`` is ``<tenant id>#<key id>``."""
+    """Signing keys, encrypted at rest. ``ref`` is ``<tenant id>#<public key multibase>``."""
 
     async def put(self, ref: str, key: SigningKey) -> None:
         """Store a new key; raises :class:`AlreadyExistsError` if ``ref`` is taken."""
