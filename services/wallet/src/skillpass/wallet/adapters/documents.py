@@ -170,7 +170,6 @@ def holding_to_document(holding: Holding) -> Document:
         "skill_keys": list(summary.skill_keys) if summary else [],
         "search_text": summary.search_text if summary else "",
         "recipient_types": sorted(holding.recipient.identity_types) if waiting else [],
-        "recipient_did": holding.recipient.did if waiting else None,
     }
 
 

@@ -131,13 +131,6 @@ class MemoryHoldingRepository(AggregateHoldingWrites):
             ):
                 yield holding
 
-    async def waiting_for_did(self, did: str) -> list[Holding]:
-        return [
-            h
-            for h in self._index.values()
-            if h.offer is OfferState.WAITING and h.recipient.did == did
-        ]
-
 
 class MemoryShareLinkRepository:
     def __init__(self) -> None:

@@ -248,11 +248,6 @@ class MongoHoldingRepository(AggregateHoldingWrites):
         async for doc in cursor:
             yield holding_from_document(doc["state"])
 
-    async def waiting_for_did(self, did: str) -> list[Holding]:
-        return await self._find(
-            {_state("offer"): OfferState.WAITING.value, _state("recipient_did"): did}
-        )
-
 
 class MongoShareLinkRepository:
     def __init__(self, database: MongoDatabase) -> None:

@@ -279,6 +279,9 @@ async def record_issued_credential(cmd: RecordIssuedCredential, deps: WalletDeps
     credential = _parse_credential(cmd.credential_json)
     if not credential.get("id"):
         credential = {**credential, "id": cmd.credential_id}
+    elif credential["id"] != cmd.credential_id:
+        # Status events find the holding by the event's credential id: they must agree.
+        raise InvalidInput("the event's credential_id is not the credential's id")
     recipient = recipient_of(credential)
     if not recipient.is_known:
         recipient = cmd.recipient
@@ -297,7 +300,7 @@ async def record_issued_credential(cmd: RecordIssuedCredential, deps: WalletDeps
             now=now,
         )
 
-    holding_id = issued_holding_id(str(credential["id"]))
+    holding_id = issued_holding_id(cmd.credential_id)
     holding = await deps.holdings.update(holding_id, change, event_id=cmd.event_id)
     deps.on_outbox_write()
     if holding is not None and holding.offer is OfferState.WAITING:

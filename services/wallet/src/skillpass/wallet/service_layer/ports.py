@@ -71,8 +71,6 @@ class HoldingRepository(OutboxSource, Protocol):
     def waiting_for(self, identity_type: str) -> AsyncIterator[Holding]:
         """Holdings waiting for a learner whose recipient has an identity of this type."""
 
-    async def waiting_for_did(self, did: str) -> list[Holding]: ...
-
 
 class ShareLinkRepository(Protocol):
     async def add(self, link: ShareLink) -> None: ...
