@@ -73,18 +73,20 @@ def test_issue_does_not_modify_its_input() -> None:
     assert credential == _vc11()
 
 
-def test_safe_mode_refuses_undefined_terms_by_name() -> None:
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "eddsa-jcs-2022"])
+def test_safe_mode_refuses_undefined_terms_by_name(suite: str) -> None:
     credential = _vc11()
     credential["credentialSubject"]["favouriteColour"] = "green"
     with pytest.raises(IssueError, match="favouriteColour"):
-        issue(credential, key=KEY, verification_method=VM, suite="eddsa-rdfc-2022", created=CREATED)
+        issue(credential, key=KEY, verification_method=VM, suite=suite, created=CREATED)
 
 
 def test_issue_refuses_unknown_contexts_and_verify_reports_them() -> None:
     credential = achievement_credential(1, issuer=DID)
     credential["@context"].append("https://unknown.example/context.json")
-    with pytest.raises(IssueError, match=r"unknown\.example"):
-        issue(credential, key=KEY, verification_method=VM, suite="eddsa-rdfc-2022", created=CREATED)
+    for suite in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
+        with pytest.raises(IssueError, match=r"unknown\.example"):
+            issue(credential, key=KEY, verification_method=VM, suite=suite, created=CREATED)
     signed = issue(
         achievement_credential(1, issuer=DID),
         key=KEY,

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from skillpass.vc.canonical import UndefinedTerms
+from skillpass.vc.canonical import UndefinedTerms, rdfc
 from skillpass.vc.cryptosuites import Suite, hash_data, suite_of
 from skillpass.vc.dids import DidError, DidResolver, VerificationMethod, dereference
 from skillpass.vc.jsonld import ContextError
 from skillpass.vc.keys import SigningKey
-from skillpass.vc.loader import DocumentLoader
+from skillpass.vc.loader import DocumentLoader, UnknownContext
 from skillpass.vc.multibase import MultibaseError, decode_base58btc, encode_base58btc
 from skillpass.vc.result import Check
 
@@ -111,6 +111,8 @@ def add_proof(
     if suite is Suite.EDDSA_JCS_2022:
         proof["@context"] = unsecured["@context"]
     try:
+        if suite is Suite.EDDSA_JCS_2022:
+            _check_for_jcs(unsecured, loader=loader)
         data = hash_data(suite, to_sign, config, loader=loader, safe=True)
     except UndefinedTerms as exc:
         raise IssueError(str(exc)) from None
@@ -120,6 +122,21 @@ def add_proof(
     secured = dict(unsecured)
     secured["proof"] = [*existing, proof]
     return secured
+
+
+def _check_for_jcs(document: Mapping[str, Any], *, loader: DocumentLoader) -> None:
+    """JCS signs JSON, not RDF, but the credential must still mean what it says: every context
+    is a pinned one, and without VC 2.0's ``@vocab`` (under which every term expands) the
+    document goes through the safe-mode expansion that RDFC issuing does."""
+    contexts = document["@context"]
+    for url in contexts:
+        if isinstance(url, str):
+            try:
+                loader(url)
+            except UnknownContext as exc:
+                raise ContextError(str(exc), url=url) from None
+    if contexts[0] != VC_V2:
+        rdfc(document, loader=loader, safe=True)
 
 
 def _matching_proofs(proofs: Sequence[Any], previous: Any) -> list[Any]:
