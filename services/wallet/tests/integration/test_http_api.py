@@ -225,6 +225,7 @@ async def test_filters_and_cursor_pagination_through_the_api(
     assert await names(issuer=issuer.did, skill="SQL") == ["Course 4", "Course 2", "Course 0"]
     headers = wallet.learner("ada")
     for bad in (
+        {"limit": "²"},
         {"cursor": "nope"},
         {"status": "lost"},
         {"limit": "0"},
@@ -251,6 +252,11 @@ async def test_malformed_input_is_a_problem_and_writes_nothing(wallet: Wallet) -
         415,
     )
     problem(await wallet.http.post("/learners", json=[], headers=headers), 400, "invalid-body")
+    problem(
+        await wallet.http.post("/learners", json={"identifiers": 5}, headers=wallet.admin()),
+        400,
+        "invalid-body",
+    )
     problem(
         await wallet.http.post("/learners", json={"auto_accept": "yes"}, headers=headers),
         400,

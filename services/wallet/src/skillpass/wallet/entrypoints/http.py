@@ -118,7 +118,7 @@ def _moment(text: str | None, name: str) -> datetime | None:
 def _limit(text: str | None) -> int | None:
     if text is None:
         return None
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()) or len(text) > 4:
         raise InvalidInput("limit must be a positive integer", code="invalid-limit")
     return int(text)
 
@@ -165,7 +165,10 @@ async def register_learner(request: Request) -> Response:
     learner_id = body.get("learner_id", access.own_learner_id(principal))
     check_learner_id(learner_id)
     access.require_owner(principal, learner_id)
-    identifiers = tuple(_identifier(i) for i in body.get("identifiers", []) or [])
+    raw_identifiers = body.get("identifiers") or []
+    if not isinstance(raw_identifiers, list):
+        raise InvalidInput("identifiers must be a list", code="invalid-body")
+    identifiers = tuple(_identifier(i) for i in raw_identifiers)
     if identifiers:
         access.require_identifier_admin(principal)
     auto_accept = _bool(body.get("auto_accept", False), "auto_accept")
