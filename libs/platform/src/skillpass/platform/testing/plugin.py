@@ -44,6 +44,11 @@ SERVICE_FIXTURES: dict[Service, frozenset[str]] = {
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Declared unless the project already does, so --strict-markers accepts them anywhere.
+    declared = {line.split(":", 1)[0].strip() for line in config.getini("markers")}
+    for service, what in (("kafka", "the real Kafka broker"), ("mongo", "a MongoDB-wire server")):
+        if service not in declared:
+            config.addinivalue_line("markers", f"{service}: needs {what}")
     config.stash[PROVISIONER] = Provisioner(root_hints=[config.rootpath, Path(__file__)])
 
 
