@@ -44,6 +44,7 @@ from skillpass.issuer.settings import IssuerSettings
 from skillpass.platform.auth import TokenVerifier
 from skillpass.platform.bus.kafka import KafkaEventBus
 from skillpass.platform.bus.port import EventBus
+from skillpass.platform.consumer import EventConsumer
 from skillpass.platform.mongo import MongoDatabase, mongo_client, mongo_probe
 from skillpass.platform.readiness import ReadinessProbe
 from skillpass.platform.relay import OutboxRelay
@@ -263,3 +264,40 @@ async def embedded_runtime(
             yield IssuerRuntime(settings=settings, bus=bus, batches=batches, tokens=tokens)
         finally:
             await batches.aclose()
+
+
+@contextlib.asynccontextmanager
+async def consumer_runtime(settings: IssuerSettings) -> AsyncIterator[EventConsumer]:
+    """The pathway consumer as its own process: MongoDB stores, the Kafka bus. Stacked
+    credentials it issues wait in the outbox for the HTTP process's relay (or its own: both may
+    run, a double publish is absorbed by consumers' inboxes)."""
+    kek = settings.kek_bytes()
+    if kek is None or settings.mongodb_uri is None or settings.kafka_bootstrap_servers is None:
+        raise RuntimeError(
+            "the consumer needs SKILLPASS_ISSUER_KEK, MONGODB_URI and KAFKA_BOOTSTRAP_SERVERS"
+        )
+    async with mongo_client(
+        settings.mongodb_uri.get_secret_value(), app_name="issuer-consumer"
+    ) as client:
+        database = client[settings.database_name]
+        await mongo.ensure_issuer_indexes(database)
+        repositories = mongo_repositories(database)
+        event_bus = KafkaEventBus(
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            client_id="issuer-pathways",
+            replication_factor=settings.kafka_replication_factor,
+        )
+        relay = OutboxRelay(event_bus, [repositories.credentials])
+        deps = build_dependencies(
+            repositories,
+            base_url=settings.public_base_url,
+            public_host=settings.public_host,
+            kek=kek,
+            pepper=settings.pepper_bytes(kek),
+            signer=InlineSigner(),
+            outbox_written=relay.wake,
+        )
+        async with event_bus:
+            consumer = pathway_consumer(MessageBus(deps), event_bus, group=settings.consumer_group)
+            async with running([relay]):
+                yield consumer

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -147,6 +147,24 @@ class ForgetfulOutbox:
         self._seen.update(event_ids)
         if again:
             await self._source.remove(document_id, again)
+
+
+class Retopic:
+    """An outbox source whose events go to ``topic`` (tests with a topic of their own on a
+    shared broker)."""
+
+    def __init__(self, source: OutboxSource, topic: str) -> None:
+        self._source = source
+        self._topic = topic
+
+    async def pending(self, *, limit: int) -> list[OutboxBatch]:
+        return [
+            replace(b, events=tuple(replace(e, topic=self._topic) for e in b.events))
+            for b in await self._source.pending(limit=limit)
+        ]
+
+    async def remove(self, document_id: str, event_ids: Sequence[str]) -> None:
+        await self._source.remove(document_id, event_ids)
 
 
 async def deliver_all(relay: OutboxRelay, consumer: EventConsumer, *, rounds: int = 20) -> None:

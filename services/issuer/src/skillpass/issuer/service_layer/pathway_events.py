@@ -11,6 +11,7 @@ consumer parks it on the DLQ after its retries).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from skillpass.events.v1 import credentials_pb2 as pb
@@ -19,7 +20,11 @@ from skillpass.issuer.service_layer.messagebus import MessageBus
 from skillpass.platform.bus.port import EventBus
 from skillpass.platform.cloudevents import ReceivedEvent
 from skillpass.platform.consumer import EventConsumer, Subscription
-from skillpass.platform.events import CREDENTIAL_ISSUED, CREDENTIAL_STATUS_CHANGED
+from skillpass.platform.events import (
+    CREDENTIAL_ISSUED,
+    CREDENTIAL_STATUS_CHANGED,
+    CREDENTIALS_TOPIC,
+)
 from skillpass.vc.status import StatusPurpose
 
 _PURPOSES = {
@@ -60,7 +65,9 @@ def translate_status_changed(
     )
 
 
-def pathway_subscriptions(bus: MessageBus) -> list[Subscription[Any]]:
+def pathway_subscriptions(
+    bus: MessageBus, *, topic: str = CREDENTIALS_TOPIC
+) -> list[Subscription[Any]]:
     async def on_issued(received: ReceivedEvent[pb.CredentialIssued]) -> None:
         await bus.handle(translate_issued(received))
 
@@ -70,14 +77,23 @@ def pathway_subscriptions(bus: MessageBus) -> list[Subscription[Any]]:
             await bus.handle(command)
 
     return [
-        Subscription(spec=CREDENTIAL_ISSUED, handler=on_issued),
-        Subscription(spec=CREDENTIAL_STATUS_CHANGED, handler=on_status),
+        Subscription(spec=replace(CREDENTIAL_ISSUED, topic=topic), handler=on_issued),
+        Subscription(spec=replace(CREDENTIAL_STATUS_CHANGED, topic=topic), handler=on_status),
     ]
 
 
 def pathway_consumer(
-    bus: MessageBus, event_bus: EventBus, *, group: str, poll_timeout: float = 0.5
+    bus: MessageBus,
+    event_bus: EventBus,
+    *,
+    group: str,
+    poll_timeout: float = 0.5,
+    topic: str = CREDENTIALS_TOPIC,
 ) -> EventConsumer:
+    """``topic`` is for tests that need a topic of their own on a shared broker."""
     return EventConsumer(
-        event_bus, group=group, subscriptions=pathway_subscriptions(bus), poll_timeout=poll_timeout
+        event_bus,
+        group=group,
+        subscriptions=pathway_subscriptions(bus, topic=topic),
+        poll_timeout=poll_timeout,
     )
