@@ -66,9 +66,11 @@ async def test_the_pathway_catalogue_skips_what_it_cannot_read() -> None:
                     "items": [
                         {
                             "id": "p1",
+                            "tenantId": "t1",
                             "name": "Data",
-                            "rule": {"kind": "n_of", "count": 2},
-                            "components": [{"achievement_id": "urn:a", "credits": 5}],
+                            "targetAchievementId": "cert",
+                            "rule": {"kind": "nOf", "components": ["a", "b", "c"], "n": 2},
+                            "acceptedIssuers": [],
                         },
                         {"name": "no id"},
                     ]

@@ -11,8 +11,8 @@ import pytest
 
 from skillpass.events.v1 import holdings_pb2
 from skillpass.vc.dids import OFFLINE_RESOLVER
-from skillpass.vc.loader import BUNDLED
-from skillpass.vc.proofs import verify_proofs
+from skillpass.vc.presentations import verify_presentation as vc_verify_presentation
+from skillpass.vc.result import VerificationResult
 from skillpass.wallet.adapters.memory import StaticPathwayCatalogue
 from skillpass.wallet.bootstrap import memory_bus
 from skillpass.wallet.domain.errors import Conflict, Gone, InvalidInput, NotFound
@@ -285,18 +285,12 @@ async def test_only_own_accepted_holdings_can_be_shared(
 
 
 def verify_presentation(
-    presentation: Mapping[str, Any], *, challenge: str | None, domain: str | None, clock: Clock
-) -> bool:
-    outcomes = verify_proofs(
-        presentation,
-        resolver=OFFLINE_RESOLVER,
-        loader=BUNDLED,
-        now=clock(),
-        expected_purpose="authentication",
-        challenge=challenge,
-        domain=domain,
+    presentation: Mapping[str, Any], *, challenge: str, domain: str | None, clock: Clock
+) -> VerificationResult:
+    """The vc core's presentation verification, as a verifier would run it."""
+    return vc_verify_presentation(
+        presentation, resolver=OFFLINE_RESOLVER, now=clock(), challenge=challenge, domain=domain
     )
-    return all(o.check.outcome == "passed" for o in outcomes)
 
 
 async def test_a_presentation_verifies_with_the_challenge_and_fails_without_it(
@@ -314,13 +308,23 @@ async def test_a_presentation_verifies_with_the_challenge_and_fails_without_it(
     [proof] = vp["proof"]
     assert proof["proofPurpose"] == "authentication"
     assert proof["verificationMethod"].startswith(learner.did)
-    assert verify_presentation(vp, challenge="nonce-123", domain="employer.example", clock=clock)
-    assert not verify_presentation(vp, challenge="another", domain=None, clock=clock)
+    verified = verify_presentation(
+        vp, challenge="nonce-123", domain="employer.example", clock=clock
+    )
+    assert verified.verified, verified.to_json()
+    assert verified.check("holder_binding") is not None
+    assert not verify_presentation(vp, challenge="another", domain=None, clock=clock).verified
+    assert not verify_presentation(
+        vp, challenge="nonce-123", domain="elsewhere.example", clock=clock
+    ).verified
     replayed = {**vp, "proof": [{**proof, "challenge": "another"}]}
-    assert not verify_presentation(replayed, challenge="another", domain=None, clock=clock)
+    assert not verify_presentation(replayed, challenge="another", domain=None, clock=clock).verified
 
     without = await bus.handle(CreatePresentation(learner_id="ada"))
-    assert not verify_presentation(without, challenge="nonce-123", domain=None, clock=clock)
+    assert "challenge" not in without["proof"][0]
+    refused = verify_presentation(without, challenge="nonce-123", domain=None, clock=clock)
+    assert not refused.verified
+    assert any(c.name == "proof" for c in refused.failures())
 
 
 async def test_pathway_progress_shows_held_and_missing_components(

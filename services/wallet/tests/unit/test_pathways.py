@@ -64,3 +64,12 @@ def test_holding_the_stacked_credential_completes_the_pathway(issuer: TestIssuer
     result = progress(pathway(Rule.ALL_OF), [held(issuer, "urn:target")])
     assert result.completed
     assert result.stacked_holding_id is not None
+
+
+def test_components_are_matched_by_the_issuers_catalogue_id_too(issuer: TestIssuer) -> None:
+    holding = replace(
+        held(issuer, "https://issuer.example/achievements/b"), achievement_ref="urn:b"
+    )
+    result = progress(pathway(Rule.N_OF, required_count=1), [holding])
+    assert [c.component.achievement_id for c in result.held] == ["urn:b"]
+    assert result.completed

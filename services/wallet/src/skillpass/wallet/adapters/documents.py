@@ -159,6 +159,7 @@ def holding_to_document(holding: Holding) -> Document:
         "learner_did": holding.learner_did,
         "pathway_id": holding.pathway_id,
         "source_credential_ids": list(holding.source_credential_ids),
+        "achievement_ref": holding.achievement_ref,
         "verification_json": None
         if holding.verification is None
         else json.dumps(holding.verification, separators=(",", ":")),
@@ -193,6 +194,7 @@ def holding_from_document(doc: Mapping[str, Any]) -> Holding:
         learner_did=doc.get("learner_did"),
         pathway_id=doc.get("pathway_id"),
         source_credential_ids=tuple(doc.get("source_credential_ids", [])),
+        achievement_ref=doc.get("achievement_ref"),
         verification=None if verification_json is None else json.loads(verification_json),
     )
 

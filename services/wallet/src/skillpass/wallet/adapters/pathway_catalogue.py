@@ -1,8 +1,10 @@
-"""The issuer's public pathway catalogue over HTTP: `GET {issuer}/tenants/{tenant}/pathways`.
+"""The issuer's pathway catalogue over HTTP: `GET {issuer}/tenants/{tenant}/pathways`.
 
-The wallet reads only what it needs (id, name, target achievement, rule, components) and skips
-entries it cannot read; a catalogue that cannot be reached yields no pathways (the progress view
-is then empty, not an error)."""
+Reads the issuer's representation (`{items: [{id, tenantId, name, targetAchievementId,
+rule: {kind: allOf|nOf|credits, components: [achievement ids], n, credits},
+acceptedIssuers}]}`) and skips entries it cannot read; a catalogue that cannot be reached yields
+no pathways (the progress view is then empty, not an error). Component and target ids are the
+issuer's catalogue achievement ids, which its `issuer.credential.issued.v1` events carry."""
 
 from __future__ import annotations
 
@@ -17,31 +19,25 @@ from skillpass.wallet.domain.pathways import Pathway, PathwayComponent, Rule
 
 log = structlog.get_logger(__name__)
 
+RULES = {"allOf": Rule.ALL_OF, "nOf": Rule.N_OF, "credits": Rule.MIN_CREDITS}
+
 
 def pathway_from_json(tenant_id: str, data: Mapping[str, Any]) -> Pathway | None:
-    """Reads `{id, name, target_achievement_id, rule: {kind: all_of|n_of|min_credits, count,
-    credits}, components: [{achievement_id, name, credits}], accepted_issuers: [...]}`."""
     try:
-        rule = data.get("rule") or {}
-        kind = Rule(rule.get("kind", "all_of") if isinstance(rule, Mapping) else rule)
-        components = tuple(
-            PathwayComponent(
-                achievement_id=str(c["achievement_id"]),
-                name=str(c.get("name", "")),
-                credits=float(c["credits"]) if c.get("credits") is not None else None,
-            )
-            for c in data.get("components", [])
-        )
+        rule = data["rule"]
+        components = tuple(PathwayComponent(achievement_id=str(c)) for c in rule["components"] if c)
+        n = rule.get("n")
+        credits = rule.get("credits")
         return Pathway(
             id=str(data["id"]),
-            tenant_id=str(data.get("tenant_id", tenant_id)),
-            name=str(data.get("name", data["id"])),
-            target_achievement_id=data.get("target_achievement_id"),
-            rule=kind,
+            tenant_id=str(data.get("tenantId") or tenant_id),
+            name=str(data.get("name") or data["id"]),
+            target_achievement_id=data.get("targetAchievementId") or None,
+            rule=RULES[rule["kind"]],
             components=components,
-            required_count=rule.get("count") if isinstance(rule, Mapping) else None,
-            required_credits=rule.get("credits") if isinstance(rule, Mapping) else None,
-            accepted_issuers=tuple(data.get("accepted_issuers", [])),
+            required_count=int(n) if n is not None else None,
+            required_credits=float(credits) if credits is not None else None,
+            accepted_issuers=tuple(str(i) for i in data.get("acceptedIssuers") or ()),
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         log.warning("skipping a pathway the wallet cannot read", tenant=tenant_id)
@@ -56,14 +52,15 @@ class HttpPathwayCatalogue:
     async def pathways(self, tenant_ids: Collection[str]) -> list[Pathway]:
         found: list[Pathway] = []
         for tenant in tenant_ids:
+            url = f"{self._base}/tenants/{quote(tenant, safe='')}/pathways"
             try:
-                response = await self._client.get(f"{self._base}/tenants/{quote(tenant)}/pathways")
+                response = await self._client.get(url)
                 response.raise_for_status()
                 body = response.json()
             except (httpx.HTTPError, ValueError) as error:
                 log.warning("pathway catalogue unavailable", tenant=tenant, error=repr(error))
                 continue
-            items = body.get("items", body) if isinstance(body, Mapping) else body
+            items = body.get("items") if isinstance(body, Mapping) else None
             for item in items if isinstance(items, list) else []:
                 if isinstance(item, Mapping) and (p := pathway_from_json(tenant, item)):
                     found.append(p)

@@ -1,6 +1,7 @@
 """Signing a learner's verifiable presentation with their did:key (Data Integrity, purpose
-`authentication`, the verifier's challenge and domain in the proof), through the vc core's
-`issue` (its proof machinery is document-agnostic; the core has no presentation API yet)."""
+`authentication`, the verifier's challenge and domain in the proof) with the vc core's
+`sign_presentation`. An export without a challenge (the learner's own backup of everything) is
+signed the same way but carries none: a verifier that asks for a challenge refuses it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from skillpass.vc.cryptosuites import Suite
 from skillpass.vc.dids import did_key_verification_method
 from skillpass.vc.keys import SigningKey
 from skillpass.vc.loader import BUNDLED, DocumentLoader
+from skillpass.vc.presentations import sign_presentation
 
 AUTHENTICATION = "authentication"
 
@@ -37,26 +39,37 @@ class DataIntegrityPresentationSigner:
         domain: str | None,
         created: datetime,
     ) -> dict[str, Any]:
-        options = {
-            name: value for name, value in (("challenge", challenge), ("domain", domain)) if value
-        }
         method = did_key_verification_method(key.public_key)
         try:
-            return self._sign(presentation, key, method, options, created, self._suite)
+            return self._sign(presentation, key, method, challenge, domain, created, self._suite)
         except IssueError:
             if self._suite is Suite.EDDSA_JCS_2022:
                 raise
-            return self._sign(presentation, key, method, options, created, Suite.EDDSA_JCS_2022)
+            return self._sign(
+                presentation, key, method, challenge, domain, created, Suite.EDDSA_JCS_2022
+            )
 
     def _sign(
         self,
         presentation: Mapping[str, Any],
         key: SigningKey,
         method: str,
-        options: Mapping[str, Any],
+        challenge: str | None,
+        domain: str | None,
         created: datetime,
         suite: Suite,
     ) -> dict[str, Any]:
+        if challenge:
+            return sign_presentation(
+                presentation,
+                key=key,
+                verification_method=method,
+                suite=suite,
+                created=created,
+                challenge=challenge,
+                domain=domain,
+                loader=self._loader,
+            )
         return issue(
             presentation,
             key=key,
@@ -65,5 +78,5 @@ class DataIntegrityPresentationSigner:
             created=created,
             proof_purpose=AUTHENTICATION,
             loader=self._loader,
-            proof_options=options,
+            proof_options={"domain": domain} if domain else None,
         )

@@ -145,6 +145,8 @@ class Holding:
     learner_did: str | None = None  # bound when accepted
     pathway_id: str | None = None
     source_credential_ids: tuple[str, ...] = ()
+    # The issuer's catalogue id of the achievement (from its event): what pathways name.
+    achievement_ref: str | None = None
     verification: Mapping[str, Any] | None = None  # the report an import was verified with
 
     @property
@@ -190,6 +192,7 @@ def receive_issued(
     pathway_id: str | None,
     source_credential_ids: tuple[str, ...],
     now: datetime,
+    achievement_ref: str | None = None,
 ) -> Transition:
     """An issued credential arrives: offered to the matching learner, or waiting for one."""
     if existing is not None and not existing.is_placeholder:
@@ -207,6 +210,7 @@ def receive_issued(
         track=existing.track if existing is not None else StatusTrack(),
         pathway_id=pathway_id,
         source_credential_ids=source_credential_ids,
+        achievement_ref=achievement_ref,
     )
     if learner is None:
         return holding, ()

@@ -71,8 +71,11 @@ def counts(holding: Holding) -> bool:
     return holding.offer is OfferState.ACCEPTED and holding.status is Status.ACTIVE
 
 
-def _achievement(holding: Holding) -> str | None:
-    return holding.summary.achievement_id if holding.summary else None
+def _achievements(holding: Holding) -> tuple[str, ...]:
+    """What a pathway may call the holding's achievement: the issuer's catalogue id (from its
+    event) or the achievement's id in the credential (imports have only that)."""
+    named = (holding.achievement_ref, holding.summary.achievement_id if holding.summary else None)
+    return tuple(n for n in named if n)
 
 
 def progress(pathway: Pathway, holdings: Iterable[Holding]) -> PathwayProgress:
@@ -85,8 +88,7 @@ def progress(pathway: Pathway, holdings: Iterable[Holding]) -> PathwayProgress:
     ]
     by_achievement: dict[str, Holding] = {}
     for holding in sorted(usable, key=lambda h: (h.received_at, h.id)):
-        achievement = _achievement(holding)
-        if achievement is not None:
+        for achievement in _achievements(holding):
             by_achievement.setdefault(achievement, holding)
     components = tuple(
         ComponentProgress(
@@ -116,7 +118,7 @@ def progress(pathway: Pathway, holdings: Iterable[Holding]) -> PathwayProgress:
             h.id
             for h in usable
             if pathway.target_achievement_id is not None
-            and _achievement(h) == pathway.target_achievement_id
+            and pathway.target_achievement_id in _achievements(h)
         ),
         None,
     )

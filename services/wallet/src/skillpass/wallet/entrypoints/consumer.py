@@ -68,6 +68,7 @@ def issued_command(received: ReceivedEvent[Pb.CredentialIssued]) -> RecordIssued
         recipient=recipient_from(payload.recipient),
         pathway_id=payload.pathway_id if payload.HasField("pathway_id") else None,
         source_credential_ids=tuple(payload.source_credential_ids),
+        achievement_id=payload.achievement_id or None,
     )
 
 

@@ -298,6 +298,7 @@ async def record_issued_credential(cmd: RecordIssuedCredential, deps: WalletDeps
             pathway_id=cmd.pathway_id,
             source_credential_ids=cmd.source_credential_ids,
             now=now,
+            achievement_ref=cmd.achievement_id,
         )
 
     holding_id = issued_holding_id(cmd.credential_id)

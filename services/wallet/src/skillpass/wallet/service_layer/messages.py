@@ -97,6 +97,7 @@ class RecordIssuedCredential(Command[Holding | None]):
     recipient: Recipient = field(default_factory=Recipient)
     pathway_id: str | None = None
     source_credential_ids: tuple[str, ...] = ()
+    achievement_id: str | None = None  # the issuer's catalogue id
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
