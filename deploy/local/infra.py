@@ -19,6 +19,7 @@ import argparse
 import base64
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -285,6 +286,17 @@ class Managed:
         return True
 
 
+def answers_soon(probe: Callable[[], bool], grace: float = 20.0) -> bool:
+    """For a server of ours that is alive: a busy machine (or a JVM pause) can delay an answer,
+    and restarting a healthy server under other people's tests would break them."""
+    deadline = time.monotonic() + grace
+    while not probe():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
 def wait_ready(
     server: Managed,
     proc: subprocess.Popen[bytes],
@@ -397,7 +409,8 @@ def random_cluster_id() -> str:
 def kafka_up(cfg: Config) -> dict[str, Any]:
     server = kafka_server(cfg)
     endpoint = cfg.kafka_endpoint
-    if (pid := server.pid()) is not None and kafka_metadata_ok(cfg.kafka_port):
+    probe = functools.partial(kafka_metadata_ok, cfg.kafka_port)
+    if (pid := server.pid()) is not None and answers_soon(probe):
         return {"endpoint": endpoint, "state": "running", "pid": pid, "started": False}
     if port_open(cfg.kafka_port):
         if kafka_metadata_ok(cfg.kafka_port):
@@ -593,7 +606,7 @@ def mongo_up(cfg: Config) -> dict[str, Any]:
     server = mongo_server(cfg)
     uri = cfg.mongo_uri
     pid = server.pid()
-    if pid is not None and mongo_hello_ok(cfg.mongo_port):
+    if pid is not None and answers_soon(functools.partial(mongo_hello_ok, cfg.mongo_port)):
         # A running server from an older build (another version, or before the write lock) is
         # replaced: tests must run against what this checkout provisions.
         if _running_binary(pid) == str(ferretdb_binary_path(cfg)):

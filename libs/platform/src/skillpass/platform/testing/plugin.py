@@ -85,7 +85,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None and (starting := provisioner.to_start(needed)):
         reporter.write_line(
-            f"infra: making {', '.join(starting)} available (a cold cache takes minutes) ..."
+            f"infra: {', '.join(starting)}: checking / starting (a cold cache takes minutes) ..."
         )
     provisioner.ensure(needed)
 
