@@ -10,6 +10,7 @@ import pytest
 from skillpass.wallet.adapters.pathway_catalogue import HttpPathwayCatalogue
 from skillpass.wallet.adapters.verifiers import HttpVerifier
 from skillpass.wallet.domain.pathways import Rule
+from skillpass.wallet.domain.verification import VerificationReport
 from skillpass.wallet.settings import WalletSettings
 
 
@@ -23,11 +24,14 @@ async def test_the_verifier_service_report_is_read() -> None:
             200,
             json={
                 "verified": False,
-                "checks": [
-                    {"check": "status.revocation", "outcome": "failed", "reason": "revoked"}
-                ],
+                "verificationId": "v-1",
+                "checks": ["proof", "status.revocation"],
                 "warnings": [],
                 "errors": ["status.revocation: revoked"],
+                "results": [
+                    {"check": "proof", "outcome": "passed", "reason": "ok"},
+                    {"check": "status.revocation", "outcome": "failed", "reason": "revoked"},
+                ],
             },
         )
 
@@ -35,7 +39,21 @@ async def test_the_verifier_service_report_is_read() -> None:
         report = await HttpVerifier(client, base_url="http://verifier").verify({"id": "urn:x"})
     assert seen == [{"verifiableCredential": {"id": "urn:x"}, "options": {}}]
     assert not report.verified
-    assert report.checks[0].check == "status.revocation"
+    assert [(c.check, c.outcome) for c in report.checks] == [
+        ("proof", "passed"),
+        ("status.revocation", "failed"),
+    ]
+
+
+def test_plain_vc_api_check_names_are_read_with_the_errors() -> None:
+    report = VerificationReport.from_json(
+        {"checks": ["proof", "expiration"], "errors": ["expiration: expired"]}
+    )
+    assert not report.verified
+    assert [(c.check, c.outcome) for c in report.checks] == [
+        ("proof", "passed"),
+        ("expiration", "failed"),
+    ]
 
 
 @pytest.mark.parametrize("status", [500, 503])

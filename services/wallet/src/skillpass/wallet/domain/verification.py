@@ -38,11 +38,16 @@ class VerificationReport:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> VerificationReport:
-        """Read a VC-API verify response; `checks` may be names (VC-API) or objects."""
+        """Read a VC-API verify response. The verifier service puts every check with its
+        outcome in `results` (VC-API `checks` only names the checks performed); without
+        `results`, `checks` may be names (read as passed unless named in `errors`) or objects."""
         lines = []
-        for item in _list(data.get("checks")):
+        failed = {str(e).partition(":")[0] for e in _list(data.get("errors"))}
+        detailed = data.get("results")
+        for item in _list(detailed if isinstance(detailed, list) else data.get("checks")):
             if isinstance(item, str):
-                lines.append(CheckLine(check=item, outcome="passed"))
+                outcome = "failed" if item in failed else "passed"
+                lines.append(CheckLine(check=item, outcome=outcome))
             elif isinstance(item, Mapping):
                 name = item.get("check") or item.get("name") or "check"
                 outcome = item.get("outcome") or ("passed" if item.get("passed") else "failed")
