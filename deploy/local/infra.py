@@ -372,6 +372,19 @@ def kafka_libs(cfg: Config) -> Path:
         "(first run only) ..."
     )
     started = time.monotonic()
+    try:
+        _resolve_kafka(cfg, mvn, staging, libs.parent / "provision.log")
+        staging.rename(libs)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    log(
+        f"kafka: {len(list(libs.glob('*.jar')))} jars cached in {libs} "
+        f"({time.monotonic() - started:.0f}s)"
+    )
+    return libs
+
+
+def _resolve_kafka(cfg: Config, mvn: str, staging: Path, log_file: Path) -> None:
     run(
         [
             mvn,
@@ -385,16 +398,10 @@ def kafka_libs(cfg: Config) -> Path:
             "-DincludeScope=runtime",
             f"-DoutputDirectory={staging}",
         ],
-        log_file=libs.parent / "provision.log",
+        log_file=log_file,
     )
     if not any(staging.glob(f"kafka_2.13-{cfg.kafka_version}.jar")):
         raise InfraError(f"kafka: kafka_2.13-{cfg.kafka_version}.jar missing after resolution")
-    staging.rename(libs)
-    log(
-        f"kafka: {len(list(libs.glob('*.jar')))} jars cached in {libs} "
-        f"({time.monotonic() - started:.0f}s)"
-    )
-    return libs
 
 
 def random_cluster_id() -> str:
