@@ -162,6 +162,25 @@ def test_single_proof_object_is_read_as_a_one_element_array() -> None:
     assert "single proof object" in schema.reason
 
 
+def test_revocation_and_suspension_entries_each_pass_the_schema() -> None:
+    credential = achievement_credential()
+    credential["credentialStatus"] = [
+        credential["credentialStatus"],
+        status_list_entry(
+            list_url="https://uni.example/status/suspension/1", index=7, purpose="suspension"
+        ),
+    ]
+    assert checks_by_name(credential)["schema"].outcome is Outcome.PASSED
+
+
+def test_a_later_status_entry_is_checked_against_the_schema_too() -> None:
+    credential = achievement_credential()
+    credential["credentialStatus"] = [credential["credentialStatus"], {"id": "urn:x:1"}]
+    schema = checks_by_name(credential)["schema"]
+    assert schema.outcome is Outcome.FAILED
+    assert "$.credentialStatus[1]: 'type' is a required property" in schema.reason
+
+
 def test_open_badge_credential_type_is_validated_too() -> None:
     credential = achievement_credential()
     credential["type"] = ["VerifiableCredential", "OpenBadgeCredential"]

@@ -299,22 +299,53 @@ def schema_problems(credential: Mapping[str, Any]) -> list[str]:
     but in JSON-LD both are the same graph and the signature covers neither form, so rejecting
     it would only turn away what other wallets legitimately issue. Unsigned input (no ``proof``)
     is fine: the schema does not require one.
+
+    Several ``credentialStatus`` entries (VC 2.0 allows a list; skillpass issues one for
+    revocation and one for suspension) are each checked against the schema's
+    ``CredentialStatus`` definition, which names a single object.
     """
     document = _json_tree(credential)
-    if isinstance(document, dict) and isinstance(document.get("proof"), dict):
-        document["proof"] = [document["proof"]]
+    extra_statuses: list[Any] = []
+    if isinstance(document, dict):
+        if isinstance(document.get("proof"), dict):
+            document["proof"] = [document["proof"]]
+        statuses = document.get("credentialStatus")
+        if isinstance(statuses, list) and statuses:
+            document["credentialStatus"], *extra_statuses = statuses
     errors = sorted(_ob3_validator().iter_errors(document), key=lambda e: e.json_path)
-    return [_describe(error) for error in errors[:_MAX_SCHEMA_ERRORS]]
+    described = [_describe(error) for error in errors]
+    for position, entry in enumerate(extra_statuses, start=1):
+        for error in _ob3_status_validator().iter_errors(entry):
+            described.append(f"$.credentialStatus[{position}]: {error.message}")
+    return described[:_MAX_SCHEMA_ERRORS]
+
+
+@functools.cache
+def _ob3_schema() -> dict[str, Any]:
+    text = resources.files("skillpass.vc").joinpath("schemas", OB3_SCHEMA_FILE).read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 @functools.cache
 def _ob3_validator() -> Validator:
     """Loaded and compiled once per process; the draft (2019-09) comes from ``$schema``."""
-    text = resources.files("skillpass.vc").joinpath("schemas", OB3_SCHEMA_FILE).read_text("utf-8")
-    schema = json.loads(text)
+    schema = _ob3_schema()
     cls = validator_for(schema)
     cls.check_schema(schema)
     return cls(schema, format_checker=_FORMAT_CHECKER)
+
+
+@functools.cache
+def _ob3_status_validator() -> Validator:
+    """The schema's ``CredentialStatus`` definition, for the second and later status entries."""
+    full = _ob3_schema()
+    schema = {
+        "$schema": full["$schema"],
+        "$ref": "#/$defs/CredentialStatus",
+        "$defs": full["$defs"],
+    }
+    return validator_for(full)(schema, format_checker=_FORMAT_CHECKER)
 
 
 # Only the formats the OB 3.0 schema uses, checked by the same rules as the data model (the
