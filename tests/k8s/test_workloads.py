@@ -36,50 +36,73 @@ def _id(workload: Manifest) -> str:
     return f"{workload['kind']}/{workload['metadata']['name']}"
 
 
+def pod_hardening_violations(workload: Manifest) -> list[str]:
+    spec = pod_spec(workload)
+    context = spec.get("securityContext") or {}
+    found = []
+    if context.get("runAsNonRoot") is not True or context.get("runAsUser", 1) == 0:
+        found.append(f"{_id(workload)}: pod runAsNonRoot")
+    if (context.get("seccompProfile") or {}).get("type") != "RuntimeDefault":
+        found.append(f"{_id(workload)}: pod seccompProfile")
+    if spec.get("automountServiceAccountToken") is not False:
+        found.append(f"{_id(workload)}: automountServiceAccountToken")
+    if spec.get("hostNetwork") or spec.get("hostPID") or spec.get("hostIPC"):
+        found.append(f"{_id(workload)}: host namespaces")
+    return found
+
+
+def container_hardening_violations(workload: Manifest) -> list[str]:
+    expected = {
+        "runAsNonRoot": True,
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+    }
+    found = []
+    for container in containers(workload):
+        where = f"{_id(workload)}/{container['name']}"
+        context = container.get("securityContext") or {}
+        found += [
+            f"{where}: {key}" for key, value in expected.items() if context.get(key) is not value
+        ]
+        if context.get("privileged"):
+            found.append(f"{where}: privileged")
+        capabilities = context.get("capabilities") or {}
+        if capabilities.get("drop") != ["ALL"] or capabilities.get("add"):
+            found.append(f"{where}: capabilities")
+        if (context.get("seccompProfile") or {}).get("type") not in (None, "RuntimeDefault"):
+            found.append(f"{where}: seccompProfile")
+    return found
+
+
 def test_every_pod_runs_as_non_root_under_the_runtime_default_seccomp_profile(
     rendered: Rendered,
 ) -> None:
-    offenders = []
-    for workload in _workloads(rendered):
-        spec = pod_spec(workload)
-        context = spec.get("securityContext") or {}
-        if context.get("runAsNonRoot") is not True or context.get("runAsUser", 1) == 0:
-            offenders.append(f"{_id(workload)}: pod runAsNonRoot")
-        if (context.get("seccompProfile") or {}).get("type") != "RuntimeDefault":
-            offenders.append(f"{_id(workload)}: pod seccompProfile")
-        if spec.get("automountServiceAccountToken") is not False:
-            offenders.append(f"{_id(workload)}: automountServiceAccountToken")
-        if spec.get("hostNetwork") or spec.get("hostPID") or spec.get("hostIPC"):
-            offenders.append(f"{_id(workload)}: host namespaces")
-    assert offenders == []
+    assert [v for w in _workloads(rendered) for v in pod_hardening_violations(w)] == []
 
 
 def test_every_container_drops_all_capabilities_on_a_read_only_root_filesystem(
     rendered: Rendered,
 ) -> None:
-    offenders = []
-    for workload in _workloads(rendered):
-        for container in containers(workload):
-            where = f"{_id(workload)}/{container['name']}"
-            context = container.get("securityContext") or {}
-            expected = {
-                "runAsNonRoot": True,
-                "allowPrivilegeEscalation": False,
-                "readOnlyRootFilesystem": True,
-            }
-            offenders += [
-                f"{where}: {key}"
-                for key, value in expected.items()
-                if context.get(key) is not value
-            ]
-            if context.get("privileged"):
-                offenders.append(f"{where}: privileged")
-            capabilities = context.get("capabilities") or {}
-            if capabilities.get("drop") != ["ALL"] or capabilities.get("add"):
-                offenders.append(f"{where}: capabilities")
-            if (context.get("seccompProfile") or {}).get("type") not in (None, "RuntimeDefault"):
-                offenders.append(f"{where}: seccompProfile")
-    assert offenders == []
+    assert [v for w in _workloads(rendered) for v in container_hardening_violations(w)] == []
+
+
+def test_the_hardening_rules_reject_a_default_pod() -> None:
+    default_pod: Manifest = {
+        "kind": "Deployment",
+        "metadata": {"name": "naive"},
+        "spec": {"template": {"spec": {"containers": [{"name": "app", "image": "x:1"}]}}},
+    }
+    assert pod_hardening_violations(default_pod) == [
+        "Deployment/naive: pod runAsNonRoot",
+        "Deployment/naive: pod seccompProfile",
+        "Deployment/naive: automountServiceAccountToken",
+    ]
+    assert container_hardening_violations(default_pod) == [
+        "Deployment/naive/app: runAsNonRoot",
+        "Deployment/naive/app: allowPrivilegeEscalation",
+        "Deployment/naive/app: readOnlyRootFilesystem",
+        "Deployment/naive/app: capabilities",
+    ]
 
 
 def test_every_container_has_cpu_and_memory_requests_and_limits(rendered: Rendered) -> None:

@@ -1,7 +1,7 @@
 // Initiates replica set rs0 (once) and creates or updates one user per service. Idempotent: the
 // Job may run again after every apply. Reads its inputs from the environment:
 //   MEMBERS          number of StatefulSet members (mongodb-0 … mongodb-<n-1>)
-//   MEMBER_DOMAIN    e.g. mongodb.skillpass.svc.cluster.local (the headless Service)
+//   MEMBER_DOMAIN    e.g. mongodb.skillpass.svc (the headless Service)
 //   SERVICES         comma-separated services, each with <SVC>_USERNAME / <SVC>_PASSWORD
 const env = process.env;
 const members = Number(env.MEMBERS);
