@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 
@@ -19,6 +20,8 @@ class HubEvent:
     type: str  # the CloudEvents type, e.g. issuer.credential.issued.v1
     subject: str  # the aggregate id (a credential id, a batch job id)
     data: Any  # the decoded payload message
+    id: str = ""  # the CloudEvents id
+    time: datetime | None = None  # the CloudEvents time
 
 
 class SubscriberTooSlowError(Exception):

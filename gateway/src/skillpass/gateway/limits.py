@@ -8,7 +8,7 @@ never reaches a backend.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from graphql import (
     FieldNode,
@@ -103,6 +103,9 @@ def connection_cost_rule(max_cost: int, connection_fields: frozenset[str]) -> ty
     return ConnectionCost
 
 
+ExtensionFactory = Callable[[], SchemaExtension]
+
+
 def limit_extensions(
     *,
     max_depth: int,
@@ -110,10 +113,12 @@ def limit_extensions(
     max_tokens: int,
     max_cost: int,
     connection_fields: frozenset[str],
-) -> list[SchemaExtension]:
+) -> list[ExtensionFactory]:
+    """Factories (Strawberry builds extensions per request)."""
+    cost = connection_cost_rule(max_cost, connection_fields)
     return [
-        MaxTokensLimiter(max_token_count=max_tokens),
-        QueryDepthLimiter(max_depth=max_depth),
-        MaxAliasesLimiter(max_alias_count=max_aliases),
-        AddValidationRules([connection_cost_rule(max_cost, connection_fields)]),
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: QueryDepthLimiter(max_depth=max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: AddValidationRules([cost]),
     ]
