@@ -58,7 +58,7 @@ def test_each_image_gets_its_service_and_a_working_skillpass_command_only(
     }
     installer = str(REPO / "deploy" / "docker" / "install-deployable.sh")
     for phase in ("deps", "project"):
-        _run(["sh", installer, service, phase], cwd=build_context, env=env)
+        _run(["/bin/sh", installer, service, phase], cwd=build_context, env=env)
     python = str(venv / "bin" / "python")
     probe = (
         "import importlib.util as u;"
