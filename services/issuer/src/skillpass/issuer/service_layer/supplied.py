@@ -94,11 +94,7 @@ def check_supplied(
         raise reject("invalid-date", "; ".join(window.problems))
 
     probe = with_status(document, base_url, _PROBE_POSITION)
-    # Judged with one status entry: the OB 3.0 schema allows one, and our two-entry status
-    # (revocation + suspension, as VC 2.0 allows) is the issuer's own, deliberate addition.
-    problems = validate_for_issue(
-        {**probe, "credentialStatus": probe["credentialStatus"][0]}, now=now
-    )
+    problems = validate_for_issue(probe, now=now)
     if problems:
         raise reject("invalid-credential", "; ".join(problems[:5]), problems=problems)
     try:
