@@ -217,6 +217,22 @@ async def test_only_the_tenants_admins_may_act_on_it(issuer: Issuer) -> None:
     )
 
 
+async def test_the_catalogue_is_public_to_read_but_not_to_write(issuer: Issuer) -> None:
+    await issuer.tenant("uni")
+    achievement = await issuer.achievement("uni")
+    listed = await issuer.http.get("/tenants/uni/achievements")
+    assert listed.status_code == 200
+    assert [a["id"] for a in listed.json()["items"]] == [achievement]
+    assert (await issuer.http.get(f"/tenants/uni/achievements/{achievement}")).status_code == 200
+    assert (await issuer.http.get("/tenants/uni/pathways")).json() == {"items": []}
+    problem(await issuer.http.get("/tenants/other/achievements/" + achievement), 404)
+    problem(
+        await issuer.http.post("/tenants/uni/achievements", json={"name": "x"}),
+        401,
+        "unauthenticated",
+    )
+
+
 async def test_batch_job_reports_progress_rows_and_errors(issuer: Issuer) -> None:
     await issuer.tenant("uni")
     achievement = await issuer.achievement("uni")

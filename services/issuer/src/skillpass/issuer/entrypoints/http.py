@@ -206,9 +206,11 @@ async def update_achievement(request: Request) -> Response:
     return JSONResponse(await _achievement_json(request, achievement))
 
 
+# The catalogue (achievements and pathways) is public to read: it is what the institution offers,
+# every credential carries its achievement anyway, and wallets and partners show pathway progress
+# from it without acting for the tenant.
 async def get_achievement(request: Request) -> Response:
     tenant_id = request.path_params["tenant"]
-    admin_of(request, tenant_id)
     repo = runtime(request).bus.deps.achievements
     achievement_id = request.path_params["achievement_id"]
     version = request.query_params.get("version")
@@ -224,7 +226,6 @@ async def get_achievement(request: Request) -> Response:
 
 async def list_achievements(request: Request) -> Response:
     tenant_id = request.path_params["tenant"]
-    admin_of(request, tenant_id)
     found = await runtime(request).bus.deps.achievements.list_for_tenant(tenant_id)
     return JSONResponse({"items": [await _achievement_json(request, a) for a in found]})
 
@@ -246,7 +247,6 @@ async def _pathway(request: Request, pathway_id: str) -> Pathway:
 
 async def get_pathway(request: Request) -> Response:
     tenant_id = request.path_params["tenant"]
-    admin_of(request, tenant_id)
     pathway = await _pathway(request, request.path_params["pathway_id"])
     if pathway.tenant_id != tenant_id:
         raise ProblemError(404, "unknown-pathway", "no such pathway for this tenant")
@@ -255,7 +255,6 @@ async def get_pathway(request: Request) -> Response:
 
 async def list_pathways(request: Request) -> Response:
     tenant_id = request.path_params["tenant"]
-    admin_of(request, tenant_id)
     found = await runtime(request).bus.deps.pathways.list_for_tenant(tenant_id)
     return JSONResponse({"items": [s.pathway_out(p) for p in found]})
 
