@@ -45,12 +45,12 @@ def build_context(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_each_image_gets_its_service_and_a_working_skillpass_command_only(
     build_context: Path, tmp_path: Path, service: str
 ) -> None:
-    uv = shutil.which("uv")
+    uv = os.environ.get("UV") or shutil.which("uv")  # `uv run` says which uv runs it
     if uv is None:
-        pytest.fail("uv is not on PATH")
+        pytest.fail("uv is not on PATH (run the tests with `uv run`)")
     venv = tmp_path / "venv"
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_"))},
+        **{k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "UV_PROJECT")},
         "UV_PROJECT_ENVIRONMENT": str(venv),
         "UV_LINK_MODE": "copy",
         "UV_PYTHON_DOWNLOADS": "never",
