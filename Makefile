@@ -12,7 +12,7 @@ INFRA := deploy/local/infra
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help bootstrap dev test test-unit lint fmt typecheck infra-up infra-down infra-status proto proto-check bench
+.PHONY: help bootstrap browser dev up down test test-unit lint fmt typecheck infra-up infra-down infra-status proto proto-check bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -21,10 +21,27 @@ bootstrap: ## install uv (if missing) and the locked Python environment
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -c 'import uv' 2>/dev/null || $(PYTHON) -m pip install --quiet --user uv
 	@$(UV) sync --frozen --all-packages --python 3.11 --quiet
 
+# The wallet's share page is checked in a real headless Chromium (Debian's package). Installed when
+# missing and the machine allows it (root + apt); otherwise that one test says why it skipped.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	      echo "installing chromium for the share-page test (apt-get, once)"; \
+	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	        --no-install-recommends chromium fonts-dejavu-core >/dev/null) || \
+	      echo "could not install chromium: the share-page browser test will be skipped"; \
+	    else echo "no chromium and no root apt-get: the share-page browser test will be skipped"; fi; }
+
 dev: bootstrap ## run the whole platform in one process (embedded mode, in-memory adapters)
 	@$(RUN) skillpass dev --host $(HOST) --port $(PORT)
 
-test: bootstrap lint typecheck infra-up ## lint, typecheck and every test ring (real Kafka + MongoDB-wire server)
+up: bootstrap infra-up ## the real stack: every service role + the gateway as local processes on Kafka + FerretDB
+	@eval "$$($(INFRA) env)" && $(RUN) skillpass stack up
+
+down: ## stop the processes `make up` started (their data stays in Kafka and FerretDB)
+	@$(RUN) skillpass stack down
+
+test: bootstrap browser lint typecheck infra-up ## lint, typecheck and every test ring (real Kafka + MongoDB-wire server)
 	@$(RUN) pytest
 
 test-unit: bootstrap ## the tests that need no servers
