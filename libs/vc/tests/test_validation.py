@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from skillpass.vc import validation
 from skillpass.vc.result import Check, Outcome
 from skillpass.vc.status import status_list_entry
 from skillpass.vc.validation import (
@@ -621,3 +623,16 @@ def test_format_then_parse_is_the_same_instant(moment: datetime) -> None:
 def test_format_of_a_naive_datetime_is_misuse() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         format_datetime(datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "credential",
+    [achievement_credential(), *(case[1] for case in SCHEMA_FAILURES)],
+    ids=["valid", *(case[0] for case in SCHEMA_FAILURES)],
+)
+def test_compiled_schema_validator_agrees_with_jsonschema(credential: dict[str, Any]) -> None:
+    """The fast path decides "valid"; it must never pass what the reference validator rejects."""
+    fast, _ = validation._ob3_fast_validators()
+    reference = validation._ob3_validator()
+    document = json.loads(json.dumps(credential))
+    assert fast.is_valid(document) == (not list(reference.iter_errors(document)))
