@@ -11,13 +11,16 @@ from skillpass.events.v1 import credentials_pb2 as pb
 from skillpass.issuer.adapters.key_vault import KeyVaultError, SecretBoxKeyVault
 from skillpass.issuer.bootstrap import Repositories
 from skillpass.issuer.domain.achievements import new_achievement
-from skillpass.issuer.domain.batches import BatchJob, JobState, RowError, RowResult
+from skillpass.issuer.domain.batches import BatchJob, JobState, RowError, RowResult, chunk_id
 from skillpass.issuer.domain.credentials import (
     CredentialState,
+    Evidence,
     IssuedCredential,
+    ResultValue,
     StatusAction,
     StatusChange,
     StatusPosition,
+    Suite,
 )
 from skillpass.issuer.domain.pathways import (
     Holding,
@@ -28,6 +31,8 @@ from skillpass.issuer.domain.pathways import (
 from skillpass.issuer.domain.recipients import subject_identity
 from skillpass.issuer.domain.status_lists import new_status_list
 from skillpass.issuer.domain.tenants import new_tenant
+from skillpass.issuer.service_layer import commands as c
+from skillpass.issuer.service_layer.batch_work import BatchChunk, BatchRow, PreparedRow
 from skillpass.issuer.service_layer.outgoing import credential_issued, status_changed
 from skillpass.issuer.service_layer.ports import (
     Added,
@@ -275,25 +280,97 @@ async def test_published_lists_round_trip(repositories: Repositories) -> None:
 # ------------------------------------------------------------------------ batches
 
 
-async def test_batch_jobs_record_progress(repositories: Repositories) -> None:
+def _chunk(job_id: str, number: int, rows: tuple[BatchRow, ...]) -> BatchChunk:
+    return BatchChunk(
+        id=chunk_id(job_id, number),
+        job_id=job_id,
+        tenant_id="uni",
+        suite=Suite.EDDSA_JCS_2022,
+        number=number,
+        rows=rows,
+    )
+
+
+def _prepared(row: int) -> PreparedRow:
+    return PreparedRow(
+        row=row,
+        request=c.IssueRequest(
+            achievement_id="a1",
+            recipient=None,
+            evidence=(Evidence(id="https://portfolio.example/1", name="Project"),),
+            results=(ResultValue(result_description="grade", value="A"),),
+            valid_from=FIXED_NOW,
+            credits_earned=2.5,
+            fingerprint="fp",
+        ),
+        subject=subject_identity(email(f"l{row}@example.org"), salt="00ff", pepper=b"p"),
+    )
+
+
+async def test_batch_jobs_store_rows_in_chunks_and_report_their_outcomes(
+    repositories: Repositories,
+) -> None:
     jobs = repositories.batch_jobs
     job = BatchJob(id="j1", tenant_id="uni", total=3, created_at=FIXED_NOW)
-    assert await jobs.add(job)
-    assert not await jobs.add(job)
-    await jobs.record(
-        "j1",
-        [RowResult(row=0, credential_id="urn:uuid:1")],
-        [RowError(row=1, code="bad", detail="d")],
-    )
-    await jobs.record("j1", [RowResult(row=2, credential_id="urn:uuid:2")], [])
+    chunks = [
+        _chunk("j1", 0, (_prepared(0), RowError(row=1, code="invalid-row", detail="bad"))),
+        _chunk("j1", 1, (_prepared(2),)),
+    ]
+    assert await jobs.add(job, chunks)
+    assert not await jobs.add(job, [_chunk("j1", 0, (_prepared(9),))])
+    assert await jobs.unfinished() == ["j1"]
+    until = FIXED_NOW + timedelta(seconds=30)
+    first = await jobs.claim("j1", worker="w1", now=FIXED_NOW, until=until)
+    assert first == chunks[0]  # the first attempt's rows, round-tripped exactly
+    second = await jobs.claim("j1", worker="w2", now=FIXED_NOW, until=until)
+    assert second == chunks[1]
+    assert await jobs.claim("j1", worker="w3", now=FIXED_NOW, until=until) is None
     running = await jobs.get("j1")
     assert running is not None
-    assert (running.state, running.processed) == (JobState.RUNNING, 3)
-    await jobs.complete("j1", FIXED_NOW)
+    assert (running.state, running.processed) == (JobState.RUNNING, 0)
+    await jobs.finish(
+        first.id,
+        [RowResult(row=0, credential_id="urn:uuid:0")],
+        [RowError(row=1, code="invalid-row", detail="bad")],
+    )
+    assert not await jobs.complete_if_done("j1", FIXED_NOW)
+    await jobs.finish(second.id, [RowResult(row=2, credential_id="urn:uuid:2")], [])
+    assert await jobs.complete_if_done("j1", FIXED_NOW)
     done = await jobs.get("j1")
     assert done is not None
-    assert done.state is JobState.COMPLETED
+    assert (done.state, done.finished_at, done.processed) == (JobState.COMPLETED, FIXED_NOW, 3)
     assert [r.row for r in done.results] == [0, 2]
+    assert [e.code for e in done.errors] == ["invalid-row"]
+    assert await jobs.unfinished() == []
+
+
+async def test_batch_chunk_leases_expire_renew_and_release(repositories: Repositories) -> None:
+    jobs = repositories.batch_jobs
+    await jobs.add(
+        BatchJob(id="j2", tenant_id="uni", total=1, created_at=FIXED_NOW),
+        [_chunk("j2", 0, (_prepared(0),))],
+    )
+    lease = timedelta(seconds=30)
+    held = await jobs.claim("j2", worker="w1", now=FIXED_NOW, until=FIXED_NOW + lease)
+    assert held is not None
+    later = FIXED_NOW + timedelta(seconds=20)
+    assert await jobs.claim("j2", worker="w2", now=later, until=later + lease) is None
+    assert await jobs.renew(held.id, worker="w1", until=later + lease)
+    assert not await jobs.renew(held.id, worker="w2", until=later + lease)
+    after_first_lease = FIXED_NOW + timedelta(seconds=40)
+    assert (
+        await jobs.claim("j2", worker="w2", now=after_first_lease, until=after_first_lease + lease)
+        is None
+    )  # renewed: still w1's
+    expired = later + lease + timedelta(seconds=1)
+    taken = await jobs.claim("j2", worker="w2", now=expired, until=expired + lease)
+    assert taken is not None
+    assert not await jobs.renew(taken.id, worker="w1", until=expired + lease)
+    await jobs.release(taken.id, worker="w1")  # not w1's any more: nothing happens
+    assert await jobs.claim("j2", worker="w3", now=expired, until=expired + lease) is None
+    await jobs.release(taken.id, worker="w2")
+    again = await jobs.claim("j2", worker="w3", now=expired, until=expired + lease)
+    assert again is not None
 
 
 # ----------------------------------------------------------------------- holdings

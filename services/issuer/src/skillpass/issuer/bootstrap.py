@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import nacl.utils
 import structlog
@@ -21,8 +22,13 @@ import structlog
 from skillpass.issuer.adapters import memory, mongo
 from skillpass.issuer.adapters.key_vault import SecretBoxKeyVault
 from skillpass.issuer.adapters.signing import InlineSigner, ProcessPoolSigner
-from skillpass.issuer.adapters.system import SystemClock, UuidGenerator, system_rng
-from skillpass.issuer.service_layer.batch_runner import BatchRunner
+from skillpass.issuer.adapters.system import (
+    SystemClock,
+    UuidGenerator,
+    system_rng,
+    worker_identity,
+)
+from skillpass.issuer.service_layer.batch_runner import BatchWorker
 from skillpass.issuer.service_layer.handlers import Dependencies
 from skillpass.issuer.service_layer.messagebus import MessageBus
 from skillpass.issuer.service_layer.pathway_events import pathway_consumer
@@ -103,6 +109,7 @@ def build_dependencies(
     ids: IdGenerator | None = None,
     rng: Rng | None = None,
     outbox_written: Callable[[], None] = lambda: None,
+    batch_submitted: Callable[[], None] = lambda: None,
 ) -> Dependencies:
     return Dependencies(
         tenants=repositories.tenants,
@@ -121,6 +128,7 @@ def build_dependencies(
         public_host=public_host,
         pepper=pepper,
         outbox_written=outbox_written,
+        batch_submitted=batch_submitted,
     )
 
 
@@ -130,9 +138,18 @@ class IssuerRuntime:
 
     settings: IssuerSettings
     bus: MessageBus
-    batches: BatchRunner
+    batches: BatchWorker
     tokens: TokenVerifier
     probes: Mapping[str, ReadinessProbe] = field(default_factory=dict)
+
+
+def batch_worker(bus: MessageBus, settings: IssuerSettings) -> BatchWorker:
+    return BatchWorker(
+        bus,
+        worker_id=worker_identity(),
+        lanes=settings.batch_lanes,
+        lease=timedelta(seconds=settings.batch_lease_seconds),
+    )
 
 
 def tokens_from(settings: IssuerSettings) -> TokenVerifier:
@@ -213,21 +230,19 @@ async def real_runtime(
             pepper=settings.pepper_bytes(kek),
             signer=signer,
             outbox_written=relay.wake,
+            batch_submitted=lambda: batches.wake(),
         )
         bus = MessageBus(deps)
-        batches = BatchRunner(bus)
+        batches = batch_worker(bus, settings)
         try:
-            async with running([_RelayOnceConnected(event_bus, relay)]):
-                try:
-                    yield IssuerRuntime(
-                        settings=settings,
-                        bus=bus,
-                        batches=batches,
-                        tokens=verifier,
-                        probes={"mongodb": mongo_probe(client), "kafka": event_bus.ping},
-                    )
-                finally:
-                    await batches.aclose()
+            async with running([_RelayOnceConnected(event_bus, relay), batches]):
+                yield IssuerRuntime(
+                    settings=settings,
+                    bus=bus,
+                    batches=batches,
+                    tokens=verifier,
+                    probes={"mongodb": mongo_probe(client), "kafka": event_bus.ping},
+                )
         finally:
             indexes.cancel()
             await asyncio.gather(indexes, return_exceptions=True)
@@ -255,15 +270,13 @@ async def embedded_runtime(
         pepper=settings.pepper_bytes(kek),
         signer=InlineSigner(),
         outbox_written=relay.wake,
+        batch_submitted=lambda: batches.wake(),
     )
     bus = MessageBus(deps)
-    batches = BatchRunner(bus)
+    batches = batch_worker(bus, settings)
     consumer = pathway_consumer(bus, event_bus, group=settings.consumer_group, poll_timeout=0.1)
-    async with running([relay, consumer]):
-        try:
-            yield IssuerRuntime(settings=settings, bus=bus, batches=batches, tokens=tokens)
-        finally:
-            await batches.aclose()
+    async with running([relay, consumer, batches]):
+        yield IssuerRuntime(settings=settings, bus=bus, batches=batches, tokens=tokens)
 
 
 @contextlib.asynccontextmanager

@@ -55,6 +55,10 @@ class IssuerSettings(ServiceSettings):
     # Batches: worker processes for signing, rows per chunk, rows per job.
     batch_workers: int = Field(default=2, ge=1)
     batch_chunk_size: int = Field(default=250, ge=1)
+    # Chunks one process issues at once (one's database writes overlap another's signing), and
+    # how long a claimed chunk stays a dead process's before another process takes it over.
+    batch_lanes: int = Field(default=2, ge=1)
+    batch_lease_seconds: float = Field(default=30.0, gt=0)
     max_batch_rows: int = Field(default=10_000, ge=1)
     consumer_group: str = "issuer-pathways"
     # Batches of thousands of rows need more than the platform's 1 MiB default.

@@ -19,6 +19,7 @@ from skillpass.issuer.domain.recipients import IdentifierRecipient, IdentityType
 from skillpass.issuer.domain.tenants import Profile, Tenant, did_document
 from skillpass.issuer.service_layer import commands as c
 from skillpass.issuer.service_layer import views
+from skillpass.issuer.service_layer.batch_runner import BatchWorker
 from skillpass.issuer.service_layer.handlers import Dependencies
 from skillpass.issuer.service_layer.messagebus import MessageBus
 from skillpass.issuer.service_layer.ports import SignerExecutor
@@ -129,6 +130,12 @@ async def tenant_with_achievement(
         c.CreateAchievement(tenant_id=tenant.id, definition=sample_definition(name))
     )
     return Catalogue(tenant=tenant, achievement=achievement)
+
+
+async def run_batches(bus: MessageBus, *, worker_id: str = "test-worker") -> int:
+    """Issue every claimable batch chunk now, as the batch worker would in the background; the
+    number of chunks run."""
+    return await BatchWorker(bus, worker_id=worker_id).drain()
 
 
 class ForgetfulOutbox:

@@ -7,8 +7,9 @@ as signed: a database must not reorder, retype or reject its keys (``$``, ``.``)
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,18 +19,23 @@ from skillpass.issuer.domain.achievements import (
     Alignment,
     ResultDescription,
 )
-from skillpass.issuer.domain.batches import BatchJob, JobState, RowError, RowResult
+from skillpass.issuer.domain.batches import BatchJob, ChunkState, JobState, RowError, RowResult
 from skillpass.issuer.domain.credentials import (
     CredentialState,
+    Evidence,
     IssuedCredential,
+    ResultValue,
     StatusAction,
     StatusChange,
     StatusPosition,
+    Suite,
 )
 from skillpass.issuer.domain.pathways import Holding, Pathway, RecipientHoldings, Rule, RuleKind
 from skillpass.issuer.domain.recipients import SubjectIdentity
 from skillpass.issuer.domain.status_lists import StatusList
 from skillpass.issuer.domain.tenants import Image, IssuerKey, KeyState, Profile, Tenant
+from skillpass.issuer.service_layer.batch_work import BatchChunk, BatchRow, PreparedRow
+from skillpass.issuer.service_layer.commands import IssueRequest
 from skillpass.issuer.service_layer.ports import PublishedList
 from skillpass.vc.status import StatusPurpose
 
@@ -367,40 +373,109 @@ def row_result_to_doc(r: RowResult) -> Document:
 
 
 def job_to_doc(j: BatchJob) -> Document:
+    """The job alone: row outcomes live in its chunks (see ``chunk_to_doc``)."""
     return {
         "_id": j.id,
         "tenant_id": j.tenant_id,
         "total": j.total,
+        "suite": j.suite.value,
         "created_at": iso(j.created_at),
         "state": j.state.value,
-        "errors": [row_error_to_doc(e) for e in j.errors],
-        "results": [row_result_to_doc(r) for r in j.results],
         "finished_at": iso_or_none(j.finished_at),
     }
 
 
-def job_from_doc(doc: Mapping[str, Any]) -> BatchJob:
-    return BatchJob(
+def job_from_doc(doc: Mapping[str, Any], chunks: Sequence[Mapping[str, Any]] = ()) -> BatchJob:
+    job = BatchJob(
         id=doc["_id"],
         tenant_id=doc["tenant_id"],
         total=doc["total"],
+        suite=Suite(doc.get("suite", Suite.EDDSA_RDFC_2022.value)),
         created_at=moment(doc["created_at"]),
         state=JobState(doc["state"]),
-        # A re-run job records its rows again: the first outcome of a row stands.
-        errors=tuple(RowError(**e) for e in _first_per_row(doc.get("errors", []))),
-        results=tuple(RowResult(**r) for r in _first_per_row(doc.get("results", []))),
         finished_at=moment_or_none(doc.get("finished_at")),
+    )
+    done = [c for c in chunks if c["state"] == ChunkState.DONE.value]
+    return job.with_outcomes(
+        [RowResult(**r) for c in done for r in c.get("results", [])],
+        [RowError(**e) for c in done for e in c.get("errors", [])],
     )
 
 
-def _first_per_row(entries: list[Document]) -> list[Document]:
-    seen: set[int] = set()
-    out = []
-    for entry in entries:
-        if entry["row"] not in seen:
-            seen.add(entry["row"])
-            out.append(entry)
-    return out
+def _request_to_doc(r: IssueRequest) -> Document:
+    return {
+        "achievement_id": r.achievement_id,
+        "evidence": [
+            {k: v for k, v in dataclasses.asdict(e).items() if v is not None} for e in r.evidence
+        ],
+        "results": [
+            {k: v for k, v in dataclasses.asdict(x).items() if v is not None} for x in r.results
+        ],
+        "valid_from": iso_or_none(r.valid_from),
+        "valid_until": iso_or_none(r.valid_until),
+        "credits_earned": r.credits_earned,
+        "fingerprint": r.fingerprint,
+    }
+
+
+def _request_from_doc(doc: Mapping[str, Any]) -> IssueRequest:
+    return IssueRequest(
+        achievement_id=doc["achievement_id"],
+        recipient=None,
+        evidence=tuple(Evidence(**e) for e in doc.get("evidence", [])),
+        results=tuple(ResultValue(**x) for x in doc.get("results", [])),
+        valid_from=moment_or_none(doc.get("valid_from")),
+        valid_until=moment_or_none(doc.get("valid_until")),
+        credits_earned=doc.get("credits_earned"),
+        fingerprint=doc.get("fingerprint"),
+    )
+
+
+def _batch_row_to_doc(row: BatchRow) -> Document:
+    if isinstance(row, RowError):
+        return {"error": row_error_to_doc(row)}
+    return {
+        "row": row.row,
+        "request": _request_to_doc(row.request),
+        "subject": row.subject.to_json(),
+    }
+
+
+def _batch_row_from_doc(doc: Mapping[str, Any]) -> BatchRow:
+    if "error" in doc:
+        return RowError(**doc["error"])
+    return PreparedRow(
+        row=doc["row"],
+        request=_request_from_doc(doc["request"]),
+        subject=SubjectIdentity.from_json(doc["subject"]),
+    )
+
+
+def chunk_to_doc(c: BatchChunk) -> Document:
+    return {
+        "_id": c.id,
+        "job_id": c.job_id,
+        "tenant_id": c.tenant_id,
+        "suite": c.suite.value,
+        "number": c.number,
+        "rows": [_batch_row_to_doc(r) for r in c.rows],
+        "state": ChunkState.PENDING.value,
+        "worker": None,
+        "lease_until": None,
+        "results": [],
+        "errors": [],
+    }
+
+
+def chunk_from_doc(doc: Mapping[str, Any]) -> BatchChunk:
+    return BatchChunk(
+        id=doc["_id"],
+        job_id=doc["job_id"],
+        tenant_id=doc["tenant_id"],
+        suite=Suite(doc["suite"]),
+        number=doc["number"],
+        rows=tuple(_batch_row_from_doc(r) for r in doc["rows"]),
+    )
 
 
 # ---------------------------------------------------------------------------- holdings

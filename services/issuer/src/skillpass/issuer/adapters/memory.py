@@ -16,11 +16,12 @@ from datetime import datetime
 from skillpass.issuer.adapters import documents as d
 from skillpass.issuer.adapters.holdings import AggregateHoldingsRepository
 from skillpass.issuer.domain.achievements import Achievement
-from skillpass.issuer.domain.batches import BatchJob, JobState, RowError, RowResult
+from skillpass.issuer.domain.batches import BatchJob, ChunkState, JobState, RowError, RowResult
 from skillpass.issuer.domain.credentials import IssuedCredential
 from skillpass.issuer.domain.pathways import Pathway
 from skillpass.issuer.domain.status_lists import StatusList
 from skillpass.issuer.domain.tenants import Tenant
+from skillpass.issuer.service_layer.batch_work import BatchChunk
 from skillpass.issuer.service_layer.ports import (
     Added,
     AddOutcome,
@@ -246,30 +247,83 @@ class MemoryStatusListRepository:
 
 class MemoryBatchJobRepository:
     def __init__(self) -> None:
-        self._docs: dict[str, d.Document] = {}
+        self._jobs: dict[str, d.Document] = {}
+        self._chunks: dict[str, d.Document] = {}  # insertion order: by job, then number
 
-    async def add(self, job: BatchJob) -> bool:
-        if job.id in self._docs:
+    async def add(self, job: BatchJob, chunks: Sequence[BatchChunk]) -> bool:
+        for chunk in chunks:
+            self._chunks.setdefault(chunk.id, d.chunk_to_doc(chunk))
+        if job.id in self._jobs:
             return False
-        self._docs[job.id] = d.job_to_doc(job)
+        self._jobs[job.id] = d.job_to_doc(job)
         return True
 
+    def _of(self, job_id: str) -> list[d.Document]:
+        return sorted(
+            (c for c in self._chunks.values() if c["job_id"] == job_id), key=lambda c: c["number"]
+        )
+
     async def get(self, job_id: str) -> BatchJob | None:
-        doc = self._docs.get(job_id)
-        return None if doc is None else d.job_from_doc(copy.deepcopy(doc))
+        doc = self._jobs.get(job_id)
+        if doc is None:
+            return None
+        return d.job_from_doc(copy.deepcopy(doc), copy.deepcopy(self._of(job_id)))
 
-    async def record(
-        self, job_id: str, results: Sequence[RowResult], errors: Sequence[RowError]
+    async def unfinished(self) -> list[str]:
+        jobs = [j for j in self._jobs.values() if j["state"] != JobState.COMPLETED.value]
+        return [j["_id"] for j in sorted(jobs, key=lambda j: (j["created_at"], j["_id"]))]
+
+    async def claim(
+        self, job_id: str, *, worker: str, now: datetime, until: datetime
+    ) -> BatchChunk | None:
+        for chunk in self._of(job_id):
+            expired = chunk["state"] == ChunkState.CLAIMED.value and chunk["lease_until"] < d.iso(
+                now
+            )
+            if chunk["state"] == ChunkState.PENDING.value or expired:
+                chunk.update(
+                    state=ChunkState.CLAIMED.value, worker=worker, lease_until=d.iso(until)
+                )
+                job = self._jobs[job_id]
+                if job["state"] == JobState.PENDING.value:
+                    job["state"] = JobState.RUNNING.value
+                return d.chunk_from_doc(copy.deepcopy(chunk))
+        return None
+
+    def _held(self, chunk_id: str, worker: str) -> d.Document | None:
+        chunk = self._chunks.get(chunk_id)
+        if chunk is None or chunk["state"] != ChunkState.CLAIMED.value:
+            return None
+        return chunk if chunk["worker"] == worker else None
+
+    async def renew(self, chunk_id: str, *, worker: str, until: datetime) -> bool:
+        chunk = self._held(chunk_id, worker)
+        if chunk is not None:
+            chunk["lease_until"] = d.iso(until)
+        return chunk is not None
+
+    async def release(self, chunk_id: str, *, worker: str) -> None:
+        chunk = self._held(chunk_id, worker)
+        if chunk is not None:
+            chunk.update(state=ChunkState.PENDING.value, worker=None, lease_until=None)
+
+    async def finish(
+        self, chunk_id: str, results: Sequence[RowResult], errors: Sequence[RowError]
     ) -> None:
-        doc = self._docs[job_id]
-        doc["results"].extend(d.row_result_to_doc(r) for r in results)
-        doc["errors"].extend(d.row_error_to_doc(e) for e in errors)
-        doc["state"] = JobState.RUNNING.value
+        self._chunks[chunk_id].update(
+            state=ChunkState.DONE.value,
+            results=[d.row_result_to_doc(r) for r in results],
+            errors=[d.row_error_to_doc(e) for e in errors],
+            lease_until=None,
+        )
 
-    async def complete(self, job_id: str, now: datetime) -> None:
-        doc = self._docs[job_id]
-        doc["state"] = JobState.COMPLETED.value
-        doc["finished_at"] = d.iso(now)
+    async def complete_if_done(self, job_id: str, now: datetime) -> bool:
+        if any(c["state"] != ChunkState.DONE.value for c in self._of(job_id)):
+            return False
+        job = self._jobs[job_id]
+        if job["state"] != JobState.COMPLETED.value:
+            job.update(state=JobState.COMPLETED.value, finished_at=d.iso(now))
+        return True
 
 
 def memory_holdings() -> AggregateHoldingsRepository:

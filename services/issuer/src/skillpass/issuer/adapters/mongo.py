@@ -22,18 +22,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from skillpass.issuer.adapters import documents as d
 from skillpass.issuer.adapters.holdings import AggregateHoldingsRepository
 from skillpass.issuer.domain.achievements import Achievement
-from skillpass.issuer.domain.batches import BatchJob, JobState, RowError, RowResult
+from skillpass.issuer.domain.batches import BatchJob, ChunkState, JobState, RowError, RowResult
 from skillpass.issuer.domain.credentials import IssuedCredential
 from skillpass.issuer.domain.pathways import Pathway
 from skillpass.issuer.domain.status_lists import StatusList
 from skillpass.issuer.domain.tenants import Tenant
+from skillpass.issuer.service_layer.batch_work import BatchChunk
 from skillpass.issuer.service_layer.ports import (
     Added,
     AddOutcome,
@@ -61,6 +62,7 @@ CREDENTIALS: Final = "credentials"
 STATUS_LISTS: Final = "status_lists"
 PUBLISHED_LISTS: Final = "published_status_lists"
 BATCH_JOBS: Final = "batch_jobs"
+BATCH_CHUNKS: Final = "batch_chunks"
 HOLDINGS: Final = "pathway_holdings"
 
 INDEXES: Final[IndexDeclarations] = {
@@ -83,6 +85,11 @@ INDEXES: Final[IndexDeclarations] = {
             [("tenant_id", ASCENDING), ("full", ASCENDING), ("created_at", DESCENDING)],
             name="current",
         )
+    ],
+    BATCH_JOBS: [IndexModel([("state", ASCENDING), ("created_at", ASCENDING)], name="unfinished")],
+    BATCH_CHUNKS: [
+        IndexModel([("job_id", ASCENDING), ("state", ASCENDING)], name="by_job_state"),
+        IndexModel([("job_id", ASCENDING), ("number", ASCENDING)], name="by_job_number"),
     ],
     HOLDINGS: list(MongoAggregateStore.INDEXES),
 }
@@ -326,38 +333,111 @@ class MongoStatusListRepository:
 
 
 class MongoBatchJobRepository:
-    def __init__(self, database: MongoDatabase) -> None:
-        self._collection: Collection = database[BATCH_JOBS]
+    """Jobs in ``batch_jobs``, their rows in ``batch_chunks`` (one document per chunk, claimed
+    with ``find_one_and_update``: one write decides which worker holds it)."""
 
-    async def add(self, job: BatchJob) -> bool:
+    def __init__(self, database: MongoDatabase) -> None:
+        self._jobs: Collection = database[BATCH_JOBS]
+        self._chunks: Collection = database[BATCH_CHUNKS]
+
+    async def add(self, job: BatchJob, chunks: Sequence[BatchChunk]) -> bool:
+        if chunks:
+            try:
+                await self._chunks.insert_many([d.chunk_to_doc(c) for c in chunks], ordered=False)
+            except BulkWriteError as exc:
+                # Chunks left by an earlier attempt at this job (same ids) stay as they are.
+                if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                    raise
         try:
-            await self._collection.insert_one(d.job_to_doc(job))
+            await self._jobs.insert_one(d.job_to_doc(job))
         except DuplicateKeyError:
             return False
         return True
 
     async def get(self, job_id: str) -> BatchJob | None:
-        doc = await self._collection.find_one({"_id": job_id})
-        return None if doc is None else d.job_from_doc(doc)
+        doc = await self._jobs.find_one({"_id": job_id})
+        if doc is None:
+            return None
+        chunks = self._chunks.find(
+            {"job_id": job_id, "state": ChunkState.DONE.value},
+            {"results": 1, "errors": 1, "state": 1},
+        )
+        return d.job_from_doc(doc, [c async for c in chunks])
 
-    async def record(
-        self, job_id: str, results: Sequence[RowResult], errors: Sequence[RowError]
+    async def unfinished(self) -> list[str]:
+        cursor = self._jobs.find({"state": {"$ne": JobState.COMPLETED.value}}, {"_id": 1}).sort(
+            [("created_at", ASCENDING), ("_id", ASCENDING)]
+        )
+        return [doc["_id"] async for doc in cursor]
+
+    async def claim(
+        self, job_id: str, *, worker: str, now: datetime, until: datetime
+    ) -> BatchChunk | None:
+        doc = await self._chunks.find_one_and_update(
+            {
+                "job_id": job_id,
+                "$or": [
+                    {"state": ChunkState.PENDING.value},
+                    {"state": ChunkState.CLAIMED.value, "lease_until": {"$lt": d.iso(now)}},
+                ],
+            },
+            {
+                "$set": {
+                    "state": ChunkState.CLAIMED.value,
+                    "worker": worker,
+                    "lease_until": d.iso(until),
+                }
+            },
+            sort=[("number", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            return None
+        await self._jobs.update_one(
+            {"_id": job_id, "state": JobState.PENDING.value},
+            {"$set": {"state": JobState.RUNNING.value}},
+        )
+        return d.chunk_from_doc(doc)
+
+    async def renew(self, chunk_id: str, *, worker: str, until: datetime) -> bool:
+        result = await self._chunks.update_one(
+            {"_id": chunk_id, "state": ChunkState.CLAIMED.value, "worker": worker},
+            {"$set": {"lease_until": d.iso(until)}},
+        )
+        return result.matched_count == 1
+
+    async def release(self, chunk_id: str, *, worker: str) -> None:
+        await self._chunks.update_one(
+            {"_id": chunk_id, "state": ChunkState.CLAIMED.value, "worker": worker},
+            {"$set": {"state": ChunkState.PENDING.value, "worker": None, "lease_until": None}},
+        )
+
+    async def finish(
+        self, chunk_id: str, results: Sequence[RowResult], errors: Sequence[RowError]
     ) -> None:
-        update: dict[str, Any] = {"$set": {"state": JobState.RUNNING.value}}
-        pushes: dict[str, Any] = {}
-        if results:
-            pushes["results"] = {"$each": [d.row_result_to_doc(r) for r in results]}
-        if errors:
-            pushes["errors"] = {"$each": [d.row_error_to_doc(e) for e in errors]}
-        if pushes:
-            update["$push"] = pushes
-        await self._collection.update_one({"_id": job_id}, update)
+        await self._chunks.update_one(
+            {"_id": chunk_id},
+            {
+                "$set": {
+                    "state": ChunkState.DONE.value,
+                    "results": [d.row_result_to_doc(r) for r in results],
+                    "errors": [d.row_error_to_doc(e) for e in errors],
+                    "lease_until": None,
+                }
+            },
+        )
 
-    async def complete(self, job_id: str, now: datetime) -> None:
-        await self._collection.update_one(
-            {"_id": job_id},
+    async def complete_if_done(self, job_id: str, now: datetime) -> bool:
+        undone = await self._chunks.count_documents(
+            {"job_id": job_id, "state": {"$ne": ChunkState.DONE.value}}, limit=1
+        )
+        if undone:
+            return False
+        await self._jobs.update_one(
+            {"_id": job_id, "state": {"$ne": JobState.COMPLETED.value}},
             {"$set": {"state": JobState.COMPLETED.value, "finished_at": d.iso(now)}},
         )
+        return True
 
 
 def mongo_holdings(database: MongoDatabase) -> AggregateHoldingsRepository:

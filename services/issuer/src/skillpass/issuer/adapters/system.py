@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import random
+import socket
 import uuid
 from datetime import UTC, datetime
 
@@ -20,3 +22,9 @@ class UuidGenerator:
 def system_rng() -> random.SystemRandom:
     """Unpredictable status positions, salts and key seeds (``os.urandom`` underneath)."""
     return random.SystemRandom()
+
+
+def worker_identity() -> str:
+    """Names this process as the holder of batch chunk leases (host, pid and a nonce: a pid is
+    reused after a restart)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"

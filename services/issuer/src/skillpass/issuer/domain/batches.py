@@ -1,4 +1,10 @@
-"""Batch issuing jobs: progress and per-row outcomes (a bad row never stops the batch)."""
+"""Batch issuing jobs: progress and per-row outcomes (a bad row never stops the batch).
+
+A job's rows are stored in *chunks* (a few hundred rows each) next to the job, so any issuer
+process can claim a chunk, issue it and record its outcomes; a process that dies holding a chunk
+only holds it until its lease runs out. Credential ids are fixed per (job, row), so a chunk run
+twice finds its credentials already stored and issues nothing again.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Final
+
+from skillpass.issuer.domain.credentials import Suite
 
 # Namespace of the deterministic credential id of each batch row: re-running a job (or retrying
 # its submission with the same idempotency key) can only hit the same credentials.
@@ -19,6 +27,12 @@ class JobState(StrEnum):
     PENDING = "pending"
     RUNNING = "running"
     COMPLETED = "completed"
+
+
+class ChunkState(StrEnum):
+    PENDING = "pending"  # waiting for a worker
+    CLAIMED = "claimed"  # a worker holds it until its lease runs out
+    DONE = "done"  # every row has its outcome
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,6 +54,7 @@ class BatchJob:
     tenant_id: str
     total: int
     created_at: datetime
+    suite: Suite = Suite.EDDSA_RDFC_2022
     state: JobState = JobState.PENDING
     errors: tuple[RowError, ...] = ()
     results: tuple[RowResult, ...] = field(default=())
@@ -49,16 +64,24 @@ class BatchJob:
     def processed(self) -> int:
         return len(self.errors) + len(self.results)
 
-    def progressed(self, results: Sequence[RowResult], errors: Sequence[RowError]) -> BatchJob:
+    def with_outcomes(self, results: Sequence[RowResult], errors: Sequence[RowError]) -> BatchJob:
+        """The job reporting these row outcomes (in row order)."""
         return replace(
             self,
-            state=JobState.RUNNING,
-            results=(*self.results, *results),
-            errors=(*self.errors, *errors),
+            results=tuple(sorted(results, key=lambda r: r.row)),
+            errors=tuple(sorted(errors, key=lambda e: e.row)),
         )
 
-    def completed(self, now: datetime) -> BatchJob:
-        return replace(self, state=JobState.COMPLETED, finished_at=now)
+
+def chunk_id(job_id: str, number: int) -> str:
+    return f"{job_id}:{number:06d}"
+
+
+def chunk_bounds(total: int, size: int) -> list[range]:
+    """The row numbers of each chunk of a job of ``total`` rows."""
+    if size < 1:
+        raise ValueError("a chunk holds at least one row")
+    return [range(start, min(start + size, total)) for start in range(0, total, size)]
 
 
 def row_credential_uuid(job_id: str, row: int) -> str:

@@ -424,19 +424,16 @@ async def start_batch(request: Request) -> Response:
     rows = tuple(_row(raw) for raw in data.rows)
     key = request.headers.get("idempotency-key") or data.idempotency_key
     suite = s.suite_of(data.suite)
-    job, new = await handle(
-        request, c.StartBatch(tenant_id=tenant_id, rows=rows, suite=suite, idempotency_key=key)
+    job, _new = await handle(
+        request,
+        c.StartBatch(
+            tenant_id=tenant_id,
+            rows=rows,
+            suite=suite,
+            idempotency_key=key,
+            chunk_size=settings.batch_chunk_size,
+        ),
     )
-    if new:
-        runtime(request).batches.submit(
-            c.RunBatch(
-                job_id=job.id,
-                tenant_id=tenant_id,
-                rows=rows,
-                suite=suite,
-                chunk_size=settings.batch_chunk_size,
-            )
-        )
     location = f"/tenants/{tenant_id}/batch-jobs/{job.id}"
     return created(s.job_out(job), status=202, headers={"Location": location})
 

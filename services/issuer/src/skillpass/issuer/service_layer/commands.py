@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from skillpass.issuer.domain.achievements import AchievementDefinition
 from skillpass.issuer.domain.credentials import Evidence, ResultValue, StatusAction, Suite
@@ -13,6 +13,9 @@ from skillpass.issuer.domain.pathways import Rule
 from skillpass.issuer.domain.recipients import Recipient
 from skillpass.issuer.domain.tenants import Profile
 from skillpass.vc.status import StatusPurpose
+
+if TYPE_CHECKING:
+    from skillpass.issuer.service_layer.batch_work import BatchChunk
 
 
 class Command:
@@ -91,21 +94,22 @@ class IssueSuppliedCredential(Command):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StartBatch(Command):
-    """Create (or find, for a retried submission) a batch job; ``RunBatch`` does the work."""
+    """Store a batch job and its rows (or find it, for a retried submission); any issuer
+    process's batch worker then claims its chunks (``RunBatchChunk``)."""
 
     tenant_id: str
     rows: tuple[IssueRequest | Exception, ...]  # an Exception: a row that did not even parse
     suite: Suite = Suite.EDDSA_RDFC_2022
     idempotency_key: str | None = None
+    chunk_size: int = 250
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RunBatch(Command):
-    job_id: str
-    tenant_id: str
-    rows: tuple[IssueRequest | Exception, ...]
-    suite: Suite = Suite.EDDSA_RDFC_2022
-    chunk_size: int = 250
+class RunBatchChunk(Command):
+    """Issue the rows of a chunk this worker claimed, record their outcomes, and complete the
+    job when it was the last one."""
+
+    chunk: BatchChunk
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -10,8 +10,8 @@ that says "that id exists" is an idempotent retry, answered with the stored cred
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 import structlog
@@ -27,6 +27,8 @@ from skillpass.issuer.domain.batches import (
     BatchJob,
     RowError,
     RowResult,
+    chunk_bounds,
+    chunk_id,
     job_uuid,
     row_credential_uuid,
 )
@@ -62,6 +64,7 @@ from skillpass.issuer.domain.status_lists import PROBES, StatusList, new_status_
 from skillpass.issuer.domain.tenants import InvalidTenant, Tenant, new_tenant
 from skillpass.issuer.service_layer import commands as c
 from skillpass.issuer.service_layer import outgoing
+from skillpass.issuer.service_layer.batch_work import BatchChunk, BatchRow, PreparedRow
 from skillpass.issuer.service_layer.errors import (
     RequestConflictError,
     RequestRejectedError,
@@ -99,6 +102,11 @@ MAX_POSITION_ROUNDS: Final = 8
 IDEMPOTENCY_NAMESPACE: Final = uuid.UUID("2f9c1a44-7d0b-4d7e-b3f1-5c8e7a9d0e21")
 
 
+# Positions known to be taken, per status list: a batch worker keeps one for the process so each
+# chunk does not reload the list's taken set (others' claims surface as "position taken").
+TakenPositions = dict[str, set[int]]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Dependencies:
     tenants: TenantRepository
@@ -117,6 +125,8 @@ class Dependencies:
     public_host: str  # host[:port], for did:web
     pepper: bytes  # keys recipient pseudonyms (see domain.recipients)
     outbox_written: Callable[[], None] = field(default=lambda: None)  # wakes the relay
+    batch_submitted: Callable[[], None] = field(default=lambda: None)  # wakes the batch worker
+    batch_positions: TakenPositions = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -450,11 +460,6 @@ def _catalogue_pending(
     return _Pending(row=row, credential_id=credential_id, build=build, record=record)
 
 
-# Positions known to be taken, per status list, kept across the chunks of one batch so each
-# chunk does not reload the list's taken set; dropped for a list when a claim on it fails.
-TakenPositions = dict[str, set[int]]
-
-
 async def _issue(
     deps: Dependencies,
     tenant: Tenant,
@@ -483,6 +488,7 @@ async def _issue(
             created=deps.clock.now(),
         )
         to_store: list[tuple[_Pending, NewCredential]] = []
+        tried = {item.row: position for item, position, _ in built}
         for (item, position, _), result in zip(built, signed, strict=True):
             if isinstance(result, SignFailure):
                 outcomes[item.row] = _Failed(item.row, result.code, result.detail)
@@ -501,7 +507,13 @@ async def _issue(
                 outcomes[item.row] = IssueResult(record=added.record, replayed=True)
             else:
                 assert isinstance(added, PositionTaken)
-                taken.clear()  # someone else claims positions too: reload before reallocating
+                # Someone else claims positions in this list too: note the one we lost; if the
+                # item loses again, our view is too stale and the list's taken set is reloaded.
+                lost = tried[item.row]
+                if item.rounds:
+                    taken.pop(lost.list_id, None)
+                elif lost.list_id in taken:
+                    taken[lost.list_id].add(lost.index)
                 item.rounds += 1
                 if item.rounds >= MAX_POSITION_ROUNDS:
                     outcomes[item.row] = _Failed(
@@ -541,6 +553,7 @@ async def _allocate(
         positions.extend(StatusPosition(list_id=status_list.id, index=i) for i in found)
         if len(found) < need:
             await deps.status_lists.mark_full(status_list.id)
+            taken.pop(status_list.id, None)
     return positions
 
 
@@ -557,89 +570,128 @@ async def _current_list(deps: Dependencies, tenant_id: str) -> StatusList:
 
 
 async def start_batch(cmd: c.StartBatch, deps: Dependencies) -> tuple[BatchJob, bool]:
-    """The job, and whether it is new (False: a retried submission of an existing job)."""
+    """The job, and whether it is new (False: a retried submission of an existing job). The rows
+    are stored with it, prepared (recipients hashed), in chunks any batch worker may claim."""
     await _tenant(deps, cmd.tenant_id)
     job_id = (
         job_uuid(cmd.tenant_id, cmd.idempotency_key)
         if cmd.idempotency_key is not None
         else deps.ids.new_id()
     )
-    job = BatchJob(
-        id=job_id, tenant_id=cmd.tenant_id, total=len(cmd.rows), created_at=deps.clock.now()
-    )
-    if await deps.batch_jobs.add(job):
-        return job, True
     existing = await deps.batch_jobs.get(job_id)
-    assert existing is not None
-    return existing, False
+    if existing is not None:
+        return existing, False
+    job = BatchJob(
+        id=job_id,
+        tenant_id=cmd.tenant_id,
+        total=len(cmd.rows),
+        created_at=deps.clock.now(),
+        suite=cmd.suite,
+    )
+    prepared = [_prepared_row(deps, number, row) for number, row in enumerate(cmd.rows)]
+    chunks = [
+        BatchChunk(
+            id=chunk_id(job_id, number),
+            job_id=job_id,
+            tenant_id=cmd.tenant_id,
+            suite=cmd.suite,
+            number=number,
+            rows=tuple(prepared[i] for i in bounds),
+        )
+        for number, bounds in enumerate(chunk_bounds(len(prepared), cmd.chunk_size))
+    ]
+    if not await deps.batch_jobs.add(job, chunks):
+        found = await deps.batch_jobs.get(job_id)
+        assert found is not None
+        return found, False
+    deps.batch_submitted()
+    return job, True
 
 
-async def run_batch(cmd: c.RunBatch, deps: Dependencies) -> BatchJob:
-    tenant = await _tenant(deps, cmd.tenant_id)
+def _prepared_row(deps: Dependencies, number: int, row: c.IssueRequest | Exception) -> BatchRow:
+    """A row as stored: its recipient hashed now (a fresh salt per credential, as for a single
+    issue), or the reason it cannot be issued."""
+    if isinstance(row, InvalidCredentialRequest):
+        return RowError(row=number, code=row.code, detail=str(row))
+    if isinstance(row, Exception):
+        return RowError(row=number, code="invalid-row", detail=str(row))
+    if row.recipient is None:
+        return RowError(row=number, code="missing-recipient", detail="a recipient is required")
+    try:
+        subject = subject_identity(
+            row.recipient, salt=deps.rng.randbytes(16).hex(), pepper=deps.pepper
+        )
+    except (InvalidRecipient, ValueError) as exc:
+        return RowError(row=number, code="invalid-row", detail=str(exc))
+    return PreparedRow(row=number, request=replace(row, recipient=None), subject=subject)
+
+
+async def run_batch_chunk(cmd: c.RunBatchChunk, deps: Dependencies) -> None:
+    chunk = cmd.chunk
+    tenant = await _tenant(deps, chunk.tenant_id)
+    results: list[RowResult] = []
+    errors: list[RowError] = []
+    row_ids = {
+        row.row: credential_urn(row_credential_uuid(chunk.job_id, row.row))
+        for row in chunk.rows
+        if isinstance(row, PreparedRow)
+    }
+    # A chunk run again (its worker died, or lost its lease) skips rows whose credential exists.
+    done = await deps.credentials.existing_ids(list(row_ids.values())) if row_ids else set()
     achievements: dict[str, Achievement | None] = {}
-    taken: TakenPositions = {}
-    for start in range(0, len(cmd.rows), cmd.chunk_size):
-        chunk = cmd.rows[start : start + cmd.chunk_size]
-        pending: list[_Pending] = []
-        errors: list[RowError] = []
-        results: list[RowResult] = []
-        # A re-run (a crash, a retried job) skips rows whose credential exists: ids are per row.
-        row_ids = {
-            start + n: credential_urn(row_credential_uuid(cmd.job_id, start + n))
-            for n in range(len(chunk))
-        }
-        done = await deps.credentials.existing_ids(list(row_ids.values()))
-        for offset, row in enumerate(chunk):
-            number = start + offset
-            if row_ids[number] in done:
-                results.append(RowResult(row=number, credential_id=row_ids[number]))
-                continue
-            try:
-                if isinstance(row, Exception):
-                    raise row
-                if row.achievement_id not in achievements:
-                    found = await deps.achievements.get(row.achievement_id)
-                    achievements[row.achievement_id] = (
-                        found if found is not None and found.tenant_id == tenant.id else None
-                    )
-                achievement = achievements[row.achievement_id]
-                if achievement is None:
-                    raise UnknownResourceError(
-                        "unknown-achievement", f"no achievement {row.achievement_id!r}"
-                    )
-                credential_id = row_ids[number]
-                pending.append(
-                    _catalogue_pending(
-                        deps,
-                        tenant,
-                        achievement,
-                        row,
-                        credential_id,
-                        row=number,
-                        batch_job_id=cmd.job_id,
-                    )
+    pending: list[_Pending] = []
+    for row in chunk.rows:
+        if isinstance(row, RowError):
+            errors.append(row)
+            continue
+        credential_id = row_ids[row.row]
+        if credential_id in done:
+            results.append(RowResult(row=row.row, credential_id=credential_id))
+            continue
+        achievement_id = row.request.achievement_id
+        if achievement_id not in achievements:
+            found = await deps.achievements.get(achievement_id)
+            achievements[achievement_id] = (
+                found if found is not None and found.tenant_id == tenant.id else None
+            )
+        achievement = achievements[achievement_id]
+        if achievement is None:
+            errors.append(
+                RowError(
+                    row=row.row,
+                    code="unknown-achievement",
+                    detail=f"no achievement {achievement_id!r}",
                 )
-            except (InvalidCredentialRequest, UnknownResourceError) as exc:
-                errors.append(RowError(row=number, code=exc.code, detail=str(exc)))
-            except (InvalidRecipient, ValueError) as exc:
-                errors.append(RowError(row=number, code="invalid-row", detail=str(exc)))
-        for outcome in await _issue(deps, tenant, pending, cmd.suite, taken) if pending else []:
+            )
+            continue
+        try:
+            pending.append(
+                _catalogue_pending(
+                    deps,
+                    tenant,
+                    achievement,
+                    row.request,
+                    credential_id,
+                    row=row.row,
+                    batch_job_id=chunk.job_id,
+                    subject=row.subject,
+                )
+            )
+        except InvalidCredentialRequest as exc:
+            errors.append(RowError(row=row.row, code=exc.code, detail=str(exc)))
+    if pending:
+        rows_of = {p.credential_id: p.row for p in pending}
+        for outcome in await _issue(deps, tenant, pending, chunk.suite, deps.batch_positions):
             if isinstance(outcome, _Failed):
                 errors.append(RowError(row=outcome.row, code=outcome.code, detail=outcome.detail))
             else:
                 results.append(
-                    RowResult(row=_row_of(outcome, pending), credential_id=outcome.record.id)
+                    RowResult(row=rows_of[outcome.record.id], credential_id=outcome.record.id)
                 )
-        results.sort(key=lambda r: r.row)
-        await deps.batch_jobs.record(cmd.job_id, results, sorted(errors, key=lambda e: e.row))
-    await deps.batch_jobs.complete(cmd.job_id, deps.clock.now())
-    job = await deps.batch_jobs.get(cmd.job_id)
-    assert job is not None
-    return job
-
-
-def _row_of(outcome: IssueResult, pending: Sequence[_Pending]) -> int:
-    return next(p.row for p in pending if p.credential_id == outcome.record.id)
+    await deps.batch_jobs.finish(
+        chunk.id, sorted(results, key=lambda r: r.row), sorted(errors, key=lambda e: e.row)
+    )
+    await deps.batch_jobs.complete_if_done(chunk.job_id, deps.clock.now())
 
 
 # ----------------------------------------------------------------------------- status
@@ -814,7 +866,7 @@ COMMAND_HANDLERS: Final[Mapping[type[c.Command], Handler]] = {
     c.IssueCredential: issue_credential,
     c.IssueSuppliedCredential: issue_supplied_credential,
     c.StartBatch: start_batch,
-    c.RunBatch: run_batch,
+    c.RunBatchChunk: run_batch_chunk,
     c.ChangeStatus: change_status,
     c.RecordCredentialIssued: record_credential_issued,
     c.RecordStatusChanged: record_status_changed,

@@ -16,6 +16,7 @@ from skillpass.issuer.domain.credentials import IssuedCredential, Suite
 from skillpass.issuer.domain.pathways import Pathway, RecipientHoldings
 from skillpass.issuer.domain.status_lists import StatusList
 from skillpass.issuer.domain.tenants import Tenant
+from skillpass.issuer.service_layer.batch_work import BatchChunk
 from skillpass.platform.cloudevents import PendingEvent
 from skillpass.platform.store import OutboxSource
 from skillpass.vc.keys import SigningKey
@@ -218,18 +219,40 @@ class StatusListRepository(Protocol):
 
 
 class BatchJobRepository(Protocol):
-    async def add(self, job: BatchJob) -> bool:
-        """False (writing nothing) when a job with this id exists."""
+    """Jobs and their row chunks. A chunk is claimed with a lease (a worker that dies releases
+    it by letting the lease run out); its outcomes are stored with it; the job is complete when
+    every chunk is done. Only chunks of a stored job are ever claimed."""
 
-    async def get(self, job_id: str) -> BatchJob | None: ...
+    async def add(self, job: BatchJob, chunks: Sequence[BatchChunk]) -> bool:
+        """Store the chunks, then the job (the write that makes them claimable). False, and the
+        job is left as it was, when a job with this id exists (its chunks stay the first ones)."""
 
-    async def record(
-        self, job_id: str, results: Sequence[RowResult], errors: Sequence[RowError]
+    async def get(self, job_id: str) -> BatchJob | None:
+        """The job with the outcomes of its done chunks."""
+
+    async def unfinished(self) -> list[str]:
+        """Ids of the jobs not yet complete, oldest first."""
+
+    async def claim(
+        self, job_id: str, *, worker: str, now: datetime, until: datetime
+    ) -> BatchChunk | None:
+        """Atomically take a chunk of the job that is pending or whose lease ran out before
+        ``now``, leased to ``worker`` until ``until``; None when there is none."""
+
+    async def renew(self, chunk_id: str, *, worker: str, until: datetime) -> bool:
+        """Extend the lease; False when the chunk is no longer this worker's."""
+
+    async def release(self, chunk_id: str, *, worker: str) -> None:
+        """Give a claimed chunk back (a worker stopping), unless it is done or taken over."""
+
+    async def finish(
+        self, chunk_id: str, results: Sequence[RowResult], errors: Sequence[RowError]
     ) -> None:
-        """Append row outcomes and mark the job running; when a re-run records a row again, the
-        row's first outcome is the one the job reports."""
+        """Record the chunk's outcomes and mark it done (again: the same outcomes, ids being
+        fixed per row)."""
 
-    async def complete(self, job_id: str, now: datetime) -> None: ...
+    async def complete_if_done(self, job_id: str, now: datetime) -> bool:
+        """Mark the job complete when no chunk of it is left undone; whether it is complete."""
 
 
 HoldingsChange = Callable[[RecipientHoldings], RecipientHoldings]
