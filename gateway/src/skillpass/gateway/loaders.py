@@ -55,6 +55,8 @@ class Loaders:
         """An achievement of a tenant's catalogue, by its catalogue id or its public URL."""
         catalogue: Sequence[Json] = await self.catalogue.load(tenant_id) or ()
         for item in catalogue:
-            if achievement_id in (item.get("id"), item.get("url"), item.get("iri")):
+            ob3 = item.get("achievement")
+            public_id = ob3.get("id") if isinstance(ob3, dict) else None
+            if achievement_id in (item.get("id"), public_id):
                 return item
         return None

@@ -40,7 +40,7 @@ class GatewaySettings(ServiceSettings):
     max_depth: int = Field(default=10, ge=1)
     max_aliases: int = Field(default=15, ge=1)
     max_tokens: int = Field(default=2_000, ge=10)
-    max_cost: int = Field(default=2_000, ge=1)
+    max_cost: int = Field(default=1_000, ge=1)  # the sum of requested page sizes
     persisted_queries_max: int = Field(default=5_000, ge=1)
     max_subscriptions_per_connection: int = Field(default=20, ge=1)
 

@@ -6,6 +6,7 @@ import strawberry
 import structlog
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.types import ExecutionContext
 
 from skillpass.gateway.clients.errors import BackendProblem, BackendUnavailable
 from skillpass.gateway.limits import limit_extensions
@@ -65,6 +66,7 @@ class ErrorCodes(MaskErrors):
             return error
         replacement: GraphQLError
         if isinstance(original, BackendUnavailable):
+            log.warning("backend unavailable", service=original.service, reason=original.reason)
             replacement = QueryError(str(original), SERVICE_UNAVAILABLE, service=original.service)
         elif isinstance(original, BackendProblem):
             replacement = as_query_error(original)
@@ -85,11 +87,18 @@ class ErrorCodes(MaskErrors):
         )
 
 
+class GatewaySchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Expected errors are answers, not incidents: ``ErrorCodes`` logs the unexpected ones."""
+
+
 def build_schema(
     settings: GatewaySettings, *, persisted: PersistedQueryStore | None = None
 ) -> strawberry.Schema:
     store = persisted or PersistedQueryStore(max_entries=settings.persisted_queries_max)
-    return strawberry.Schema(
+    return GatewaySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -62,6 +62,13 @@ class Hosted:
             finally:
                 self._state = None
 
+    @property
+    def state(self) -> Mapping[str, Any]:
+        """What the app's lifespan yielded (while it runs)."""
+        if self._state is None:
+            raise RuntimeError(f"the {self.name} app is not running")
+        return self._state
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._state is None:
             raise RuntimeError(f"the {self.name} app is not running")
@@ -118,6 +125,9 @@ class EmbeddedPlatform:
                     fetch_allow_http=True,
                     fetch_allowed_hosts=frozenset({host.lower()}),
                     did_web_scheme="http",
+                    # Revocations show at once (a verifier would otherwise cache status lists
+                    # for their max-age, five minutes).
+                    cache_max_ttl_seconds=0,
                     jwt_issuer=DEV_JWT_ISSUER,
                     jwt_audience=DEV_JWT_AUDIENCE,
                     **NO_BACKENDS,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from skillpass.cli import run_commands, vc_commands
+from skillpass.cli import run_commands, stack, vc_commands
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,6 +19,7 @@ def cli() -> None:
 
 cli.add_command(run_commands.dev)
 cli.add_command(run_commands.serve)
+cli.add_command(stack.stack_group)
 cli.add_command(vc_commands.sign)
 cli.add_command(vc_commands.verify_command)
 cli.add_command(vc_commands.bench)

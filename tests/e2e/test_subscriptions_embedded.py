@@ -1,0 +1,141 @@
+"""Subscriptions over graphql-transport-ws against the embedded platform served by uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from skillpass.cli.embedded import EmbeddedPlatform
+from skillpass.gateway.demo import Demo
+from skillpass.gateway.event_hub import EventHub
+from skillpass.platform.auth import Role
+from tests.e2e.graphql_ws import subscribe
+from tests.e2e.served import loopback_socket, port_of, serving
+
+CREDENTIAL_ISSUED = """
+subscription Issued($tenantId: String!) {
+  credentialIssued(tenantId: $tenantId) { credentialId tenantId achievementId issuerDid }
+}"""
+
+WALLET_UPDATED = """
+subscription { walletUpdated { learnerId reason credentialId counts { offers active } } }"""
+
+ISSUE = """
+mutation($input: IssueCredentialInput!) {
+  issueCredential(input: $input) {
+    ... on IssueCredentialSuccess { credential { credentialId } }
+    ... on Error { code message }
+  }
+}"""
+
+
+@dataclass
+class Served:
+    platform: EmbeddedPlatform
+    demo: Demo
+    http: httpx.AsyncClient
+    ws_url: str
+
+    @property
+    def hub(self) -> EventHub:
+        hub: EventHub = self.platform.gateway.state["gateway"].services.hub
+        return hub
+
+    async def subscribed(self, count: int) -> None:
+        """Until the server has registered the subscription (the protocol does not ack it)."""
+        async with asyncio.timeout(5):
+            while self.hub.subscriber_count < count:  # noqa: ASYNC110 - polling a counter
+                await asyncio.sleep(0.01)
+
+    async def issue(self, achievement: str = "Python Basics") -> str:
+        response = await self.http.post(
+            "/graphql",
+            json={
+                "query": ISSUE,
+                "variables": {
+                    "input": {
+                        "tenantId": self.demo.tenant_id,
+                        "achievementId": self.demo.achievement_ids[achievement],
+                        "recipient": {"email": self.demo.learner_email},
+                    }
+                },
+            },
+            headers={"Authorization": f"Bearer {self.demo.tokens.issuer_admin}"},
+        )
+        credential_id: str = response.json()["data"]["issueCredential"]["credential"][
+            "credentialId"
+        ]
+        return credential_id
+
+
+@pytest.fixture
+async def served() -> AsyncIterator[Served]:
+    sock = loopback_socket()
+    port = port_of(sock)
+    platform = EmbeddedPlatform(base_url=f"http://127.0.0.1:{port}")
+    async with (
+        serving(platform.app, sock),
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http,
+    ):
+        assert platform.demo is not None
+        yield Served(
+            platform=platform,
+            demo=platform.demo,
+            http=http,
+            ws_url=f"ws://127.0.0.1:{port}/graphql",
+        )
+
+
+async def test_a_partner_receives_credential_issued_within_a_second_of_the_mutation(
+    served: Served,
+) -> None:
+    demo = served.demo
+    async with subscribe(
+        served.ws_url, CREDENTIAL_ISSUED, {"tenantId": demo.tenant_id}, token=demo.tokens.partner
+    ) as subscription:
+        await served.subscribed(1)
+        started = time.monotonic()
+        credential_id = await served.issue()
+        payload = await subscription.next(within=1.0)
+        elapsed = time.monotonic() - started
+    event: dict[str, Any] = payload["data"]["credentialIssued"]
+    assert event["credentialId"] == credential_id
+    assert event["tenantId"] == demo.tenant_id
+    assert event["achievementId"] == demo.achievement_ids["Python Basics"]
+    assert elapsed < 1.0
+
+
+async def test_a_partner_of_another_tenant_may_not_subscribe_to_its_issuance(
+    served: Served,
+) -> None:
+    outsider = served.platform.signer.token(
+        "globex", now=datetime.now(UTC), roles=[Role.PARTNER], partner_of=["globex-college"]
+    )
+    async with subscribe(
+        served.ws_url, CREDENTIAL_ISSUED, {"tenantId": served.demo.tenant_id}, token=outsider
+    ) as subscription:
+        with pytest.raises(AssertionError, match="FORBIDDEN"):
+            await subscription.next(within=2.0)
+
+
+async def test_the_learner_sees_the_offer_arrive_in_their_wallet(served: Served) -> None:
+    async with subscribe(
+        served.ws_url, WALLET_UPDATED, token=served.demo.tokens.learner
+    ) as subscription:
+        await served.subscribed(1)
+        credential_id = await served.issue()
+        payload = await subscription.next(within=3.0)
+    update = payload["data"]["walletUpdated"]
+    assert update == {
+        "learnerId": served.demo.learner_id,
+        "reason": "offer",
+        "credentialId": credential_id,
+        "counts": {"offers": 1, "active": 0},
+    }
