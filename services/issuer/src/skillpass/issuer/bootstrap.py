@@ -48,6 +48,7 @@ from skillpass.issuer.service_layer.ports import (
 )
 from skillpass.issuer.settings import IssuerSettings
 from skillpass.platform.auth import TokenVerifier
+from skillpass.platform.bus.from_settings import kafka_security
 from skillpass.platform.bus.kafka import KafkaEventBus
 from skillpass.platform.bus.port import EventBus
 from skillpass.platform.consumer import EventConsumer
@@ -220,6 +221,7 @@ async def real_runtime(
             bootstrap_servers=settings.kafka_bootstrap_servers,
             client_id="issuer",
             replication_factor=settings.kafka_replication_factor,
+            security=kafka_security(settings),
         )
         relay = OutboxRelay(event_bus, [repositories.credentials])
         deps = build_dependencies(
@@ -299,6 +301,7 @@ async def consumer_runtime(settings: IssuerSettings) -> AsyncIterator[EventConsu
             bootstrap_servers=settings.kafka_bootstrap_servers,
             client_id="issuer-pathways",
             replication_factor=settings.kafka_replication_factor,
+            security=kafka_security(settings),
         )
         relay = OutboxRelay(event_bus, [repositories.credentials])
         deps = build_dependencies(

@@ -7,13 +7,14 @@ producer session; consumers commit manually, after the application's write.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
+from aiokafka.helpers import create_ssl_context
 
 from skillpass.platform.bus.port import StartAt
 from skillpass.platform.bus.records import ConsumedRecord, OutgoingRecord
@@ -31,6 +32,31 @@ class ConsumerTuning:
     metadata_max_age_ms: int = 300_000
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KafkaSecurity:
+    """How clients authenticate to the brokers. PLAINTEXT locally; in the cluster the listener
+    requires SCRAM over TLS (Strimzi ``KafkaUser``s)."""
+
+    protocol: str = "PLAINTEXT"  # PLAINTEXT | SSL | SASL_PLAINTEXT | SASL_SSL
+    sasl_mechanism: str | None = None  # e.g. SCRAM-SHA-512
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    ssl_cafile: str | None = None
+
+    def client_options(self) -> dict[str, Any]:
+        """Keyword arguments for every aiokafka client (producer, consumer, admin)."""
+        options: dict[str, Any] = {"security_protocol": self.protocol}
+        if self.protocol in ("SSL", "SASL_SSL"):
+            options["ssl_context"] = create_ssl_context(cafile=self.ssl_cafile)
+        if self.protocol.startswith("SASL_"):
+            options.update(
+                sasl_mechanism=self.sasl_mechanism or "SCRAM-SHA-512",
+                sasl_plain_username=self.username,
+                sasl_plain_password=self.password,
+            )
+        return options
+
+
 class KafkaConsumer:
     def __init__(
         self,
@@ -41,9 +67,11 @@ class KafkaConsumer:
         client_id: str,
         tuning: ConsumerTuning,
         start_at: StartAt = "earliest",
+        security: KafkaSecurity | None = None,
     ) -> None:
         self._consumer = AIOKafkaConsumer(
             *topics,
+            **(security or KafkaSecurity()).client_options(),
             bootstrap_servers=bootstrap_servers,
             client_id=client_id,
             group_id=group,
@@ -125,8 +153,10 @@ class KafkaEventBus:
         replication_factor: int = 1,
         consumer_tuning: ConsumerTuning | None = None,
         request_timeout_ms: int = 10_000,
+        security: KafkaSecurity | None = None,
     ) -> None:
         self._bootstrap_servers = bootstrap_servers
+        self._security = security or KafkaSecurity()
         self._client_id = client_id
         self._replication_factor = replication_factor
         self._tuning = consumer_tuning or ConsumerTuning()
@@ -138,6 +168,7 @@ class KafkaEventBus:
         if self._producer is not None:
             return
         producer = AIOKafkaProducer(
+            **self._security.client_options(),
             bootstrap_servers=self._bootstrap_servers,
             client_id=self._client_id,
             enable_idempotence=True,
@@ -145,6 +176,7 @@ class KafkaEventBus:
             request_timeout_ms=self._request_timeout_ms,
         )
         admin = AIOKafkaAdminClient(
+            **self._security.client_options(),
             bootstrap_servers=self._bootstrap_servers,
             client_id=f"{self._client_id}-admin",
             request_timeout_ms=self._request_timeout_ms,
@@ -202,6 +234,7 @@ class KafkaEventBus:
             client_id=self._client_id,
             tuning=self._tuning,
             start_at=start_at,
+            security=self._security,
         )
 
     async def ping(self) -> None:
