@@ -12,10 +12,10 @@ INFRA := deploy/local/infra
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help bootstrap browser dev up down test test-unit lint fmt typecheck infra-up infra-down infra-status proto proto-check bench
+.PHONY: k8s-check help bootstrap browser dev up down test test-unit lint fmt typecheck infra-up infra-down infra-status proto proto-check bench
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 bootstrap: ## install uv (if missing) and the locked Python environment
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -c 'import uv' 2>/dev/null || $(PYTHON) -m pip install --quiet --user uv
@@ -68,6 +68,9 @@ infra-down: ## stop the servers infra-up started
 
 infra-status: ## show the local servers
 	@$(INFRA) status
+
+k8s-check: bootstrap ## render every kustomize overlay and validate it offline (also part of make test)
+	@$(RUN) pytest tests/k8s
 
 proto: bootstrap ## regenerate Python code from proto/
 	@$(RUN) python proto/generate.py
