@@ -38,7 +38,7 @@ class EventFeed:
         *,
         group: str,
         topics: Sequence[str] = FEED_TOPICS,
-        poll_timeout: float = 0.2,
+        poll_timeout: float = 0.5,
     ) -> None:
         self._bus = bus
         self._hub = hub
@@ -47,6 +47,8 @@ class EventFeed:
         self._poll_timeout = poll_timeout
         self._stopping = asyncio.Event()
         self._ready = asyncio.Event()
+        self._finished = asyncio.Event()
+        self._started = False
 
     @property
     def ready(self) -> bool:
@@ -62,17 +64,23 @@ class EventFeed:
             raise RuntimeError("the subscription feed is not assigned yet")
 
     async def run(self) -> None:
-        while not self._stopping.is_set():
-            consumer = self._bus.consumer(group=self._group, topics=self._topics, start_at="latest")
-            try:
-                await consumer.start()
-                await self._poll(consumer)
-            except Exception:
-                log.exception("subscription feed failed; rejoining", group=self._group)
-                self._ready.clear()
-                await self._pause(1.0)
-            finally:
-                await consumer.stop()
+        self._started = True
+        try:
+            while not self._stopping.is_set():
+                consumer = self._bus.consumer(
+                    group=self._group, topics=self._topics, start_at="latest"
+                )
+                try:
+                    await consumer.start()
+                    await self._poll(consumer)
+                except Exception:
+                    log.exception("subscription feed failed; rejoining", group=self._group)
+                    self._ready.clear()
+                    await self._pause(1.0)
+                finally:
+                    await consumer.stop()
+        finally:
+            self._finished.set()
 
     async def _poll(self, consumer: Consumer) -> None:
         while not self._stopping.is_set():
@@ -106,4 +114,8 @@ class EventFeed:
             pass
 
     async def stop(self) -> None:
+        """Finish the poll in hand and leave the group; returns when ``run()`` has (a cancelled
+        poll could leave the in-memory broker's lock taken)."""
         self._stopping.set()
+        if self._started:
+            await self._finished.wait()

@@ -45,9 +45,9 @@ def signed_in(info: Info) -> Principal:
     return principal
 
 
-def tenant_of(principal: Principal, tenant_id: str | None) -> str:
+def tenant_of(principal: Principal | None, tenant_id: str | None) -> str:
     """The tenant asked about: the argument, else the caller's own."""
-    chosen = tenant_id or principal.tenant
+    chosen = tenant_id or (principal.tenant if principal else None)
     if chosen is None:
         raise QueryError("say which tenant (tenantId)", BAD_USER_INPUT)
     return chosen
