@@ -63,6 +63,7 @@ def stack(tmp_path: Path, kafka_bootstrap_servers: str, mongodb_uri: str) -> Ite
         yield running
     finally:
         stop_stack(running)
+        client: MongoClient[dict[str, Any]]
         with MongoClient(mongodb_uri) as client:
             for name in SERVICES:
                 client.drop_database(f"stack_{running.stack_id}_{name}")
