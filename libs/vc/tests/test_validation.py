@@ -523,6 +523,22 @@ def test_schema_accepts_mappings_that_are_not_dicts() -> None:
     assert schema_problems(MappingProxyType(credential)) == []
 
 
+def test_schema_reads_non_plain_values_as_their_json_copy() -> None:
+    """Plain JSON is validated as is (no deep copy); anything else (tuples, non-str keys, other
+    mappings) still goes through the JSON copy, with the same outcome as before."""
+    credential = achievement_credential()
+    assert validation._plain_json(credential)
+    odd = copy.deepcopy(credential)
+    odd["credentialSubject"]["achievement"]["tag"] = ("data", "statistics")
+    assert not validation._plain_json(odd)
+    assert schema_problems(odd) == schema_problems(credential) == []
+    keyed = copy.deepcopy(credential)
+    keyed["credentialSubject"]["achievement"][1] = "x"  # str(1) == "1": an allowed extra key
+    assert not validation._plain_json(keyed)
+    assert schema_problems(keyed) == []
+    assert credential == achievement_credential()  # the caller's document is never edited
+
+
 # --------------------------------------------------------------------------- issuer pre-checks
 
 

@@ -89,7 +89,7 @@ def issuer_id(credential: Mapping[str, Any]) -> str | None:
     issuer = credential.get("issuer")
     if isinstance(issuer, str):
         return issuer
-    if isinstance(issuer, Mapping) and isinstance(issuer.get("id"), str):
+    if (type(issuer) is dict or isinstance(issuer, Mapping)) and isinstance(issuer.get("id"), str):
         return str(issuer["id"])
     return None
 
@@ -102,8 +102,9 @@ def issuer_binding_check(credential: Mapping[str, Any], outcomes: list[ProofOutc
         return Check.skipped("issuer_binding", "no valid proof to bind the issuer to")
     if issuer is None:
         return Check.failed("issuer_binding", "the credential has no issuer id")
-    strangers = sorted({m.controller for m in methods if m.controller != issuer})
+    strangers = [m.controller for m in methods if m.controller != issuer]
     if strangers:
+        strangers = sorted(set(strangers))
         return Check.failed(
             "issuer_binding",
             f"the issuer {issuer} does not control the signing key (controller "

@@ -49,16 +49,18 @@ class Suite(StrEnum):
 SIGNING_SUITES: Final = (Suite.EDDSA_RDFC_2022, Suite.EDDSA_JCS_2022)
 
 
+_SUITES_BY_NAME: Final[dict[Any, Suite]] = {
+    Suite.EDDSA_RDFC_2022.value: Suite.EDDSA_RDFC_2022,
+    Suite.EDDSA_JCS_2022.value: Suite.EDDSA_JCS_2022,
+}
+
+
 def suite_of(proof: Mapping[str, Any]) -> Suite | None:
     """The suite a proof claims, or None when it is not one of ours."""
     ptype = proof.get("type")
     if ptype == DATA_INTEGRITY_PROOF:
         cs = proof.get("cryptosuite")
-        if cs == Suite.EDDSA_RDFC_2022.value:
-            return Suite.EDDSA_RDFC_2022
-        if cs == Suite.EDDSA_JCS_2022.value:
-            return Suite.EDDSA_JCS_2022
-        return None
+        return _SUITES_BY_NAME.get(cs) if isinstance(cs, str) else None
     if ptype == ED25519_SIGNATURE_2020:
         return Suite.ED25519_SIGNATURE_2020
     return None

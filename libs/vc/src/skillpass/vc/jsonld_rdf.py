@@ -280,24 +280,24 @@ class RdfEmitter:
         return run.quads
 
     def _object(self, run: _Run, a: _Active, term: _Term, item: Any) -> str | None:
-        if isinstance(item, dict):
-            return self._node(run, a, term, item)
-        if item is None:
-            return None
-        if isinstance(item, list):
-            raise Unsupported("list of lists")
-        if isinstance(item, str):
-            t = term.type_
-            if t == "@id":
-                return self._id(run, a, item)
-            if t == "@vocab":
-                return self._type(a, item)[0]
-            text = escape_literal(item)
-            if term.typed_suffix is not None:
-                return f'"{text}"{term.typed_suffix}'
-            return f'"{text}"{term.language_suffix}'
+        if type(item) is not str:  # strings first: most values are
+            if isinstance(item, dict):
+                return self._node(run, a, term, item)
+            if item is None:
+                return None
+            if isinstance(item, list):
+                raise Unsupported("list of lists")
+            if not isinstance(item, str):
+                return _literal(item, term.type_ if term.typed_suffix is not None else None)
         t = term.type_
-        return _literal(item, t if term.typed_suffix is not None else None)
+        if t == "@id":
+            return self._id(run, a, item)
+        if t == "@vocab":
+            return self._type(a, item)[0]
+        text = escape_literal(item)
+        if term.typed_suffix is not None:
+            return f'"{text}"{term.typed_suffix}'
+        return f'"{text}"{term.language_suffix}'
 
     def _reverted(self, a: _Active, keys: tuple[str, ...], element: dict[str, Any]) -> _Active:
         # a type-scoped context does not propagate into nested nodes, except into value
@@ -394,7 +394,9 @@ class RdfEmitter:
             local = element["@context"]
             if isinstance(local, dict) and "@context" in local:
                 raise Unsupported("@context inside a context")
-            if not isinstance(local, str):
+            if type(local) is list and all(type(c) is str for c in local):
+                local = list(local)  # URLs only (the usual top level): nothing inside to share
+            elif not isinstance(local, str):
                 local = copy.deepcopy(local)  # pyld keeps references into inline contexts
             a = self._active(self.proc.context_for(a.ctx, local))
 

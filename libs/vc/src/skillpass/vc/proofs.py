@@ -161,6 +161,23 @@ class ProofOutcome:
     proof: Mapping[str, Any] | None = None
 
 
+_NEW: Final = object.__new__
+_SET_CHECK: Final = ProofOutcome.__dict__["check"].__set__
+_SET_METHOD: Final = ProofOutcome.__dict__["method"].__set__
+_SET_PROOF: Final = ProofOutcome.__dict__["proof"].__set__
+
+
+def _outcome(
+    check: Check, method: VerificationMethod | None, proof: Mapping[str, Any] | None
+) -> ProofOutcome:
+    """``ProofOutcome(...)`` without the frozen dataclass's per-field ``object.__setattr__``."""
+    outcome: ProofOutcome = _NEW(ProofOutcome)
+    _SET_CHECK(outcome, check)
+    _SET_METHOD(outcome, method)
+    _SET_PROOF(outcome, proof)
+    return outcome
+
+
 def verify_proofs(
     document: Mapping[str, Any],
     *,
@@ -208,12 +225,13 @@ def _verify_one(
     detail: dict[str, Any] = {"index": index}
 
     def fail(reason: str) -> ProofOutcome:
-        return ProofOutcome(
-            check=Check.failed("proof", reason, **detail),
-            proof=proof if isinstance(proof, Mapping) else None,
+        return _outcome(
+            Check.failed("proof", reason, **detail),
+            None,
+            proof if isinstance(proof, Mapping) else None,
         )
 
-    if not isinstance(proof, Mapping):
+    if type(proof) is not dict and not isinstance(proof, Mapping):
         return fail("the proof is not a JSON object")
     suite = suite_of(proof)
     detail["type"] = str(proof.get("type"))
@@ -226,10 +244,7 @@ def _verify_one(
         return fail(
             f"unsupported proof type/cryptosuite {proof.get('type')!r}/{proof.get('cryptosuite')!r}"
         )
-    required: tuple[str, ...] = ("proofPurpose", "verificationMethod", "proofValue")
-    if suite is Suite.ED25519_SIGNATURE_2020:
-        required = ("created", *required)
-    for name in required:
+    for name in _REQUIRED_2020 if suite is Suite.ED25519_SIGNATURE_2020 else _REQUIRED:
         if not isinstance(proof.get(name), str):
             return fail(f"the proof has no {name}")
     purpose = proof["proofPurpose"]
@@ -278,9 +293,10 @@ def _verify_one(
             dc = doc_ctx if isinstance(doc_ctx, list) else [doc_ctx]
             if dc[: len(pc)] != pc:
                 return fail("the proof's @context is not a prefix of the document's @context")
-            if to_verify is unsecured:
-                to_verify = dict(unsecured)
-            to_verify["@context"] = proof_ctx
+            if proof_ctx != doc_ctx:  # equal (as when skillpass signed it): nothing to swap
+                if to_verify is unsecured:
+                    to_verify = dict(unsecured)
+                to_verify["@context"] = proof_ctx
         elif "@context" in unsecured:
             config["@context"] = unsecured["@context"]
     else:
@@ -291,11 +307,16 @@ def _verify_one(
         return fail(f"cannot canonicalize: {exc}")
     if not method.public_key.verify(data, signature):
         return fail("the signature does not match the document and proof options")
-    return ProofOutcome(
-        check=Check.passed("proof", f"{suite.value} signature by {method.id}", **detail),
-        method=method,
-        proof=proof,
+    return _outcome(
+        Check.passed("proof", f"{_SUITE_LABEL[suite]} signature by {method.id}", **detail),
+        method,
+        proof,
     )
+
+
+_SUITE_LABEL: Final = {suite: suite.value for suite in Suite}
+_REQUIRED: Final = ("proofPurpose", "verificationMethod", "proofValue")
+_REQUIRED_2020: Final = ("created", *_REQUIRED)
 
 
 def _parse_datetime(value: str) -> datetime | None:

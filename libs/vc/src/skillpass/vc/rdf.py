@@ -42,6 +42,9 @@ Quad = tuple[str, str, str]  # subject, predicate, object as N-Quads terms; defa
 
 
 def escape_literal(value: str) -> str:
+    # printable text has no control characters: then only the quote and backslash need a look
+    if value.isprintable() and '"' not in value and "\\" not in value:
+        return value
     if _NEEDS_ESCAPE.search(value) is None:
         return value
     return value.translate(_ESCAPES)

@@ -76,6 +76,8 @@ _XSD_DATETIME = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})T(?P<hour>\d{2}):(?P<rest>\d{2}:\d{2}(?:\.\d+)?)"
     r"(?P<tz>Z|[+-]\d{2}:\d{2})?"
 )
+# The same, restricted to ``Z`` and hours 00-23: what credentials hold, parsed without rebuilding.
+_UTC_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):\d{2}:\d{2}(?:\.\d+)?Z")
 _XSD_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Any absolute URL (RFC 3986 scheme, then something without whitespace): https:, did:, urn:uuid:.
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+")
@@ -89,6 +91,12 @@ def parse_datetime(value: object, *, require_timezone: bool = True) -> datetime 
     """
     if not isinstance(value, str):
         return None
+    if _UTC_DATETIME.fullmatch(value) is not None:
+        # the common form (UTC, hour 00-23): the text is what the general path would rebuild
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:  # 2024-02-30, minute 61 ...
+            return None
     match = _XSD_DATETIME.fullmatch(value)
     if match is None or (require_timezone and match["tz"] is None):
         return None
@@ -232,6 +240,10 @@ def data_model_problems(credential: Mapping[str, Any]) -> list[str]:
     """Every VC data model rule the credential breaks (VC 2.0, or VC 1.1 by its context)."""
     if not isinstance(credential, Mapping):
         return ["a credential must be a JSON object"]
+    return _data_model_problems(credential, validity_window(credential))
+
+
+def _data_model_problems(credential: Mapping[str, Any], window: ValidityWindow) -> list[str]:
     problems = _context_problems(credential)
     version = vc_version(credential)
 
@@ -271,7 +283,6 @@ def data_model_problems(credential: Mapping[str, Any]) -> list[str]:
         if isinstance(node, Mapping) and not (is_url(node.get("id")) and types_of(node)):
             problems.append("credentialSchema must have a URL id and a type")
 
-    window = validity_window(credential)
     if version is VcVersion.V1_1 and window.from_property not in credential:
         problems.append("issuanceDate is required in a VC 1.1 credential")
     problems.extend(window.problems)
@@ -305,7 +316,9 @@ def schema_problems(credential: Mapping[str, Any]) -> list[str]:
     revocation and one for suspension) are each checked against the schema's
     ``CredentialStatus`` definition, which names a single object.
     """
-    document = _json_tree(credential)
+    # The validator reads plain dicts and lists; a credential parsed from JSON already is one, and
+    # only its top level is edited below, so a shallow copy does (the deep copy cost ~100 µs).
+    document: Any = dict(credential) if _plain_json(credential) else _json_tree(credential)
     extra_statuses: list[Any] = []
     if isinstance(document, dict):
         if isinstance(document.get("proof"), dict):
@@ -399,6 +412,42 @@ def _describe(error: ValidationError) -> str:
     return f"{chosen.json_path}: {message}"
 
 
+_JSON_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain_json(value: object) -> bool:
+    """True when ``value`` is a dict of exactly the JSON types (str keys; dict, list, str, int,
+    float, bool, None values, nested): then :func:`_json_tree` would return an equal copy."""
+    if type(value) is not dict:
+        return False
+    stack: list[Any] = [value]
+    pop = stack.pop
+    push = stack.append
+    while stack:
+        node = pop()
+        if type(node) is dict:
+            for key, x in node.items():
+                if type(key) is not str:
+                    return False
+                tx = type(x)
+                if tx is str:
+                    continue
+                if tx is dict or tx is list:
+                    push(x)
+                elif tx not in _JSON_SCALARS:
+                    return False
+        else:
+            for x in node:
+                tx = type(x)
+                if tx is str:
+                    continue
+                if tx is dict or tx is list:
+                    push(x)
+                elif tx not in _JSON_SCALARS:
+                    return False
+    return True
+
+
 def _json_tree(value: object) -> Any:
     """Plain dicts and lists: the schema's ``object``/``array`` types are ``dict``/``list``."""
     if isinstance(value, Mapping):
@@ -414,9 +463,10 @@ def _json_tree(value: object) -> Any:
 def validation_checks(credential: Mapping[str, Any], *, now: datetime) -> list[Check]:
     """The ``data_model``, ``validity_period`` and ``schema`` checks of a credential."""
     require_aware(now, "now")
+    window = validity_window(credential) if isinstance(credential, Mapping) else None
     return [
-        _data_model_check(credential),
-        _validity_check(credential, now),
+        _data_model_check(credential, window),
+        _validity_check(credential, now, window),
         _schema_check(credential),
     ]
 
@@ -440,18 +490,23 @@ def validate_for_issue(credential: Mapping[str, Any], *, now: datetime) -> list[
     return problems
 
 
-def _data_model_check(credential: Mapping[str, Any]) -> Check:
-    problems = data_model_problems(credential)
+def _data_model_check(credential: Mapping[str, Any], window: ValidityWindow | None) -> Check:
+    problems = (
+        _data_model_problems(credential, window)
+        if window is not None
+        else data_model_problems(credential)
+    )
     if problems:
         return Check.failed("data_model", "; ".join(problems), problems=problems)
     version = vc_version(credential)
     return Check.passed("data_model", f"VC {version} data model", version=str(version))
 
 
-def _validity_check(credential: Mapping[str, Any], now: datetime) -> Check:
-    if not isinstance(credential, Mapping):
+def _validity_check(
+    credential: Mapping[str, Any], now: datetime, window: ValidityWindow | None
+) -> Check:
+    if not isinstance(credential, Mapping) or window is None:
         return Check.error("validity_period", "not a credential")
-    window = validity_window(credential)
     if window.problems:
         return Check.error("validity_period", "cannot judge: " + "; ".join(window.problems))
     detail = {
