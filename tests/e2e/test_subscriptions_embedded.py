@@ -140,3 +140,79 @@ async def test_the_learner_sees_the_offer_arrive_in_their_wallet(served: Served)
         "credentialId": credential_id,
         "counts": {"offers": 1, "active": 0},
     }
+
+
+STATUS_CHANGED = """
+subscription { credentialStatusChanged { credentialId tenantId purpose status reason } }"""
+
+BATCH_PROGRESS = """
+subscription Progress($job: ID!) { batchProgress(jobId: $job) { jobId state total processed } }"""
+
+
+async def test_an_entitled_partner_sees_a_revocation_and_another_partner_does_not(
+    served: Served,
+) -> None:
+    demo = served.demo
+    credential_id = await served.issue()
+    outsider = served.platform.signer.token(
+        "globex", now=datetime.now(UTC), roles=[Role.PARTNER], partner_of=["globex-college"]
+    )
+    async with (
+        subscribe(served.ws_url, STATUS_CHANGED, token=demo.tokens.partner) as subscription,
+        subscribe(served.ws_url, STATUS_CHANGED, token=outsider) as outsiders,
+    ):
+        await served.subscribed(2)
+        response = await served.http.post(
+            "/graphql",
+            json={
+                "query": """mutation($i: ChangeCredentialStatusInput!) {
+                    revokeCredential(input: $i) { __typename } }""",
+                "variables": {
+                    "i": {"tenantId": demo.tenant_id, "credentialId": credential_id, "reason": "x"}
+                },
+            },
+            headers={"Authorization": f"Bearer {demo.tokens.issuer_admin}"},
+        )
+        assert (
+            response.json()["data"]["revokeCredential"]["__typename"]
+            == "ChangeCredentialStatusSuccess"
+        )
+        payload = await subscription.next(within=2.0)
+        with pytest.raises(TimeoutError):
+            await outsiders.next(within=0.5)
+    assert payload["data"]["credentialStatusChanged"] == {
+        "credentialId": credential_id,
+        "tenantId": demo.tenant_id,
+        "purpose": "revocation",
+        "status": "revoked",
+        "reason": "x",
+    }
+
+
+async def test_an_admin_follows_a_batch_until_it_completes(served: Served) -> None:
+    demo = served.demo
+    rows = [
+        {
+            "achievementId": demo.achievement_ids["Data Wrangling"],
+            "recipient": {"email": f"learner{i}@example.edu"},
+        }
+        for i in range(5)
+    ]
+    response = await served.http.post(
+        "/graphql",
+        json={
+            "query": """mutation($i: IssueCredentialsInput!) { issueCredentials(input: $i) {
+                ... on IssueCredentialsSuccess { job { id jobId total } } } }""",
+            "variables": {"i": {"tenantId": demo.tenant_id, "rows": rows}},
+        },
+        headers={"Authorization": f"Bearer {demo.tokens.issuer_admin}"},
+    )
+    job = response.json()["data"]["issueCredentials"]["job"]
+    assert job["total"] == 5
+    states: list[dict[str, Any]] = []
+    async with subscribe(
+        served.ws_url, BATCH_PROGRESS, {"job": job["id"]}, token=demo.tokens.issuer_admin
+    ) as subscription:
+        while not states or states[-1]["state"] != "completed":
+            states.append((await subscription.next(within=10.0))["data"]["batchProgress"])
+    assert states[-1] == {"jobId": job["jobId"], "state": "completed", "total": 5, "processed": 5}

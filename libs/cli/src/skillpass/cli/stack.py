@@ -360,7 +360,11 @@ def up(state_dir: str | None, base_port: int, with_seed: bool, timeout: float) -
     """Start issuer, wallet, verifier (each role its own process) and the gateway."""
     stack = load_stack(_state_dir(state_dir), base_port=base_port)
     started = time.monotonic()
-    start_stack(stack, timeout=timeout)
+    try:
+        start_stack(stack, timeout=timeout)
+    except click.ClickException:
+        stop_stack(stack)  # all or nothing: no half stack left behind
+        raise
     click.echo(f"skillpass stack {stack.stack_id} up in {time.monotonic() - started:.1f}s")
     for name in SERVICES:
         pids = ", ".join(f"{role} pid {running_pid(stack, name, role)}" for role in roles_of(name))
