@@ -19,6 +19,10 @@ from skillpass.gateway.settings import GatewaySettings
 from skillpass.platform.auth import Principal
 
 
+def address_of(request: Request | WebSocket) -> str | None:
+    return request.client.host if request.client else None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GatewayServices:
     """What lives as long as the app: settings, the pooled clients, the event hub."""
@@ -43,7 +47,7 @@ class GatewayContext:
         """Bind the context to a caller (a websocket authenticates after it connected)."""
         self.principal = principal
         token = principal.token if principal is not None else None
-        self.backends = self.services.clients.for_caller(token)
+        self.backends = self.services.clients.for_caller(token, address_of(self.request))
         self.loaders = Loaders(self.backends)
 
     @classmethod
@@ -55,7 +59,9 @@ class GatewayContext:
         services: GatewayServices,
         principal: Principal | None,
     ) -> GatewayContext:
-        backends = services.clients.for_caller(principal.token if principal else None)
+        backends = services.clients.for_caller(
+            principal.token if principal else None, address_of(request)
+        )
         return cls(
             request=request,
             response=response,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +24,23 @@ def _segment(value: str) -> str:
     return quote(value, safe="")
 
 
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who a call is made for: their bearer token (forwarded as it came) and their address
+    (``X-Forwarded-For``, so a service's per-client limits see the client, not the gateway)."""
+
+    token: str | None = None
+    address: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        headers = {}
+        if self.token is not None:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if self.address is not None:
+            headers["X-Forwarded-For"] = self.address
+        return headers
+
+
 class ServiceHttp:
     """Calls one service; raises the gateway's errors instead of returning bad responses."""
 
@@ -35,14 +53,12 @@ class ServiceHttp:
         method: str,
         path: str,
         *,
-        token: str | None,
+        caller: Caller,
         json: Any = None,
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Any:
-        sent = dict(headers or {})
-        if token is not None:
-            sent["Authorization"] = f"Bearer {token}"
+        sent = {**caller.headers(), **(headers or {})}
         try:
             response = await self._client.request(
                 method, path, json=json, params=params, headers=sent
@@ -86,12 +102,12 @@ def _items(value: Any) -> list[Json]:
 
 
 class HttpIssuer:
-    def __init__(self, http: ServiceHttp, token: str | None) -> None:
+    def __init__(self, http: ServiceHttp, caller: Caller) -> None:
         self._http = http
-        self._token = token
+        self._caller = caller
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        return await self._http.call(method, path, token=self._token, **kwargs)
+        return await self._http.call(method, path, caller=self._caller, **kwargs)
 
     async def create_tenant(self, body: Mapping[str, Any]) -> Json:
         return _object(await self._call("POST", "/tenants", json=dict(body)))
@@ -160,12 +176,12 @@ class HttpIssuer:
 
 
 class HttpWallet:
-    def __init__(self, http: ServiceHttp, token: str | None) -> None:
+    def __init__(self, http: ServiceHttp, caller: Caller) -> None:
         self._http = http
-        self._token = token
+        self._caller = caller
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        return await self._http.call(method, path, token=self._token, **kwargs)
+        return await self._http.call(method, path, caller=self._caller, **kwargs)
 
     @staticmethod
     def _learner(learner_id: str) -> str:
@@ -253,12 +269,12 @@ class HttpWallet:
 
 
 class HttpVerifier:
-    def __init__(self, http: ServiceHttp, token: str | None) -> None:
+    def __init__(self, http: ServiceHttp, caller: Caller) -> None:
         self._http = http
-        self._token = token
+        self._caller = caller
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        return await self._http.call(method, path, token=self._token, **kwargs)
+        return await self._http.call(method, path, caller=self._caller, **kwargs)
 
     async def verify_credential(
         self, credential: Mapping[str, Any], options: Mapping[str, Any]
@@ -290,9 +306,10 @@ class ServiceClients:
         self.wallet = ServiceHttp("wallet", wallet)
         self.verifier = ServiceHttp("verifier", verifier)
 
-    def for_caller(self, token: str | None) -> Backends:
+    def for_caller(self, token: str | None, address: str | None = None) -> Backends:
+        caller = Caller(token=token, address=address)
         return Backends(
-            issuer=HttpIssuer(self.issuer, token),
-            wallet=HttpWallet(self.wallet, token),
-            verifier=HttpVerifier(self.verifier, token),
+            issuer=HttpIssuer(self.issuer, caller),
+            wallet=HttpWallet(self.wallet, caller),
+            verifier=HttpVerifier(self.verifier, caller),
         )

@@ -128,6 +128,7 @@ class EmbeddedPlatform:
                     # Revocations show at once (a verifier would otherwise cache status lists
                     # for their max-age, five minutes).
                     cache_max_ttl_seconds=0,
+                    trust_forwarded_for=True,  # only the gateway reaches it here
                     jwt_issuer=DEV_JWT_ISSUER,
                     jwt_audience=DEV_JWT_AUDIENCE,
                     **NO_BACKENDS,

@@ -127,6 +127,8 @@ class Stack:
                 "SKILLPASS_VERIFIER_DID_WEB_SCHEME": "http",
                 # A revocation shows at once (not after the status list's max-age).
                 "SKILLPASS_VERIFIER_CACHE_MAX_TTL_SECONDS": "0",
+                # Its rate limit keys anonymous callers by the address the gateway forwards.
+                "SKILLPASS_VERIFIER_TRUST_FORWARDED_FOR": "true",
             },
             "gateway": {
                 "SKILLPASS_GATEWAY_ISSUER_URL": self.url("issuer"),
