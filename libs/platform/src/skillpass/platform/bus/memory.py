@@ -39,7 +39,9 @@ class MemoryBroker:
         self._default_partitions = default_partitions
         self._topics: dict[str, list[list[ConsumedRecord]]] = {}
         self._groups: dict[str, _Group] = {}
-        self._changed = asyncio.Condition()
+        # Set (and replaced) on every change. Not a Condition: cancelling `wait_for(cond.wait())`
+        # can leave the condition's lock held on 3.11 and stall every consumer of the broker.
+        self._changed = asyncio.Event()
 
     def create_topic(self, topic: str, *, partitions: int | None = None) -> None:
         if topic not in self._topics:
@@ -72,13 +74,13 @@ class MemoryBroker:
         await self._notify()
 
     async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
 
     async def wait_for_change(self, max_wait: float) -> None:
-        async with self._changed:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), max_wait)
+        changed = self._changed  # taken before any await: no change can slip in between
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(changed.wait(), max_wait)
 
     def read(self, tp: TopicPartition, position: int, limit: int) -> list[ConsumedRecord]:
         topic, partition = tp
