@@ -17,6 +17,7 @@ from skillpass.vc.result import Check, Outcome, VerificationResult
 from skillpass.vc.status import (
     MAX_LIST_BYTES,
     MIN_ENTRIES,
+    STATUS_LIST_CLOCK_LEEWAY,
     Bitstring,
     StatusErrorCode,
     StatusListError,
@@ -28,7 +29,7 @@ from skillpass.vc.status import (
     status_list_credential,
     status_list_entry,
 )
-from skillpass.vc.validation import validation_checks
+from skillpass.vc.validation import format_datetime, validation_checks
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 ISSUER = "did:web:uni.example"
@@ -586,6 +587,20 @@ def test_status_that_cannot_be_checked_is_an_error_never_a_pass(
     assert check.reason.startswith("could not be checked: ")
     assert reason in check.reason
     assert check.detail["code"] == code
+
+
+def test_a_list_signed_moments_ahead_of_our_clock_still_vouches() -> None:
+    # The issuer re-signed the list "now" by its clock, a few seconds ahead of ours.
+    fresh = _list(validFrom=format_datetime(NOW + timedelta(seconds=20)))
+    check = _run(_credential(_revocation()), {REVOCATION_URL: fresh})["status.revocation"]
+    assert check.outcome is Outcome.PASSED
+
+
+def test_a_list_valid_only_from_well_after_our_clock_cannot_vouch() -> None:
+    future = _list(validFrom=format_datetime(NOW + STATUS_LIST_CLOCK_LEEWAY + timedelta(seconds=1)))
+    check = _run(_credential(_revocation()), {REVOCATION_URL: future})["status.revocation"]
+    assert check.outcome is Outcome.ERROR
+    assert "not yet valid" in check.reason
 
 
 def test_a_list_whose_proof_fails_cannot_vouch_for_the_status() -> None:

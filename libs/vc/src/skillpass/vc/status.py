@@ -57,6 +57,9 @@ __all__ = [
 
 # 16 KB uncompressed: the spec's minimum, so one credential hides among at least 131,072.
 MIN_ENTRIES: Final = 131_072
+# Issuers re-sign a list when it changes, with validFrom = that moment; a verifier whose clock is a
+# little behind must not call the fresh list "not yet valid" (and so the status unknown).
+STATUS_LIST_CLOCK_LEEWAY: Final = timedelta(seconds=60)
 # A decoded list larger than this is refused (a tiny GZIP member can inflate to gigabytes).
 MAX_LIST_BYTES: Final = 16 * 1024 * 1024
 
@@ -584,7 +587,7 @@ class _Lookup:
             return _Problem(
                 malformed, "the status list's dates are malformed: " + "; ".join(window.problems)
             )
-        if (late := window.problem_at(self.now)) is not None:
+        if (late := window.problem_at(self.now, leeway=STATUS_LIST_CLOCK_LEEWAY)) is not None:
             return _Problem(StatusErrorCode.STATUS_VERIFICATION_ERROR, f"the status list is {late}")
 
         list_issuer = node_id(document.get("issuer"))

@@ -185,12 +185,13 @@ class ValidityWindow:
     until_property: str
     problems: tuple[str, ...] = ()
 
-    def problem_at(self, now: datetime) -> str | None:
-        """Why the credential is not valid at ``now``, or None when it is."""
+    def problem_at(self, now: datetime, *, leeway: timedelta = timedelta(0)) -> str | None:
+        """Why the credential is not valid at ``now`` (give or take ``leeway`` for clocks that
+        disagree a little), or None when it is."""
         require_aware(now, "now")
-        if self.valid_from is not None and now < self.valid_from:
+        if self.valid_from is not None and now + leeway < self.valid_from:
             return f"not yet valid until {format_datetime(self.valid_from)}"
-        if self.valid_until is not None and now > self.valid_until:
+        if self.valid_until is not None and now - leeway > self.valid_until:
             return f"expired at {format_datetime(self.valid_until)}"
         return None
 

@@ -155,11 +155,11 @@ async def _record(report: VerificationReport, deps: Dependencies) -> Verificatio
 
 
 async def verify_credential(command: VerifyCredential, deps: Dependencies) -> VerificationReport:
-    now = deps.clock()
     policy = _policy(command.options, command.requester, deps)
     evidence = await collect(
         credential_references(command.credential), deps.documents, limit=deps.max_documents
     )
+    now = deps.clock()  # after the fetch: the documents are judged as of when we had them
     credential = await _credential_report(command.credential, evidence, policy, now, deps)
     if evidence.problems:
         credential = CredentialReport(
@@ -218,11 +218,11 @@ def _presentation_result(
 async def verify_presentation(
     command: VerifyPresentation, deps: Dependencies
 ) -> VerificationReport:
-    now = deps.clock()
     policy = _policy(command.options, command.requester, deps)
     evidence = await collect(
         presentation_references(command.presentation), deps.documents, limit=deps.max_documents
     )
+    now = deps.clock()  # after the fetch, as for a credential
     presentation = _presentation_result(command, evidence, now, deps) if command.signed else None
     holder = holder_of(command.presentation)
     credentials = [
