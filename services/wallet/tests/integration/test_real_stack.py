@@ -52,7 +52,7 @@ async def test_the_wallet_runs_on_mongodb_from_settings(
         assert holding.offer is OfferState.ACCEPTED
         vp = await bus.handle(CreatePresentation(learner_id="ada", challenge="c"))
         assert vp["holder"] == registered.learner.did
-        assert set(runtime.probes) == {"mongodb", "kafka"}
+        assert set(runtime.probes) == {"mongodb"}  # a broker outage leaves the wallet ready
         for probe in runtime.probes.values():
             await probe()
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_uri)

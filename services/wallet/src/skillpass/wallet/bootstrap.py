@@ -170,7 +170,8 @@ async def open_wallet(
                 settings, topics=(CREDENTIALS_TOPIC, HOLDINGS_TOPIC), memory_broker=memory_broker
             )
         )
-        probes["kafka"] = events.ping
+        # No readiness probe on the broker: reads, offers and shares go on (their events wait in
+        # the outbox) while it is away, so an outage must not take the wallet out of service.
         relay = OutboxRelay(events, [holdings])
         bus = build_bus(
             learners=learners,

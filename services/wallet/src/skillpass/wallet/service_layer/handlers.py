@@ -288,8 +288,10 @@ async def record_issued_credential(cmd: RecordIssuedCredential, deps: WalletDeps
     learner = await find_learner(deps, recipient)
     now = deps.clock()
 
+    emitted: list[int] = []  # events of each run of `change`; the last run is the one written
+
     def change(current: Holding | None) -> Transition:
-        return lifecycle.receive_issued(
+        transition = lifecycle.receive_issued(
             current,
             credential=credential,
             tenant_id=cmd.tenant_id,
@@ -300,10 +302,15 @@ async def record_issued_credential(cmd: RecordIssuedCredential, deps: WalletDeps
             now=now,
             achievement_ref=cmd.achievement_id,
         )
+        emitted.append(len(transition[1]))
+        return transition
 
     holding_id = issued_holding_id(cmd.credential_id)
     holding = await deps.holdings.update(holding_id, change, event_id=cmd.event_id)
-    deps.on_outbox_write()
+    if holding is not None and emitted[-1]:
+        # Only when events were written: each wake costs the relay a look at the outbox, which
+        # on a server without a usable index (FerretDB) reads the whole collection.
+        deps.on_outbox_write()
     if holding is not None and holding.offer is OfferState.WAITING:
         # The learner may have claimed the identifier after our lookup: look again now that
         # the waiting holding is visible to their scan (one of the two sides sees the other).
