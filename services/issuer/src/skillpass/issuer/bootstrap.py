@@ -243,7 +243,9 @@ async def real_runtime(
                     bus=bus,
                     batches=batches,
                     tokens=verifier,
-                    probes={"mongodb": mongo_probe(client), "kafka": event_bus.ping},
+                    # Not Kafka: issuing goes on into the outbox while the broker is away, so
+                    # a broker outage must not take the issuer out of its Service's endpoints.
+                    probes={"mongodb": mongo_probe(client)},
                 )
         finally:
             indexes.cancel()
