@@ -62,9 +62,6 @@ mutation Verify($credential: JSON!) {
   }
 }"""
 
-STATUS_LIST = """
-query StatusList($id: String!) { statusList(id: $id) { id purpose } }"""
-
 REVOKE = """
 mutation Revoke($input: ChangeCredentialStatusInput!) {
   revokeCredential(input: $input) {
@@ -122,24 +119,6 @@ async def wait_for_offer(
         await asyncio.sleep(0.1)
 
 
-async def sign_status_lists(graphql: GraphQL, credential: Mapping[str, Any]) -> None:
-    """Ask for the credential's status lists through GraphQL before verifying.
-
-    Known issue (issuer and verifier, reported): the issuer signs a changed status list lazily, on
-    the first fetch, with ``validFrom`` = that moment, while the verifier reads its clock before
-    it fetches; a list signed during a verification is then "not yet valid" and the status check
-    errors. Having the list signed a moment earlier sidesteps that until one side tolerates it.
-    """
-    entries = credential.get("credentialStatus") or []
-    for entry in entries if isinstance(entries, list) else [entries]:
-        url = entry.get("statusListCredential", "") if isinstance(entry, dict) else ""
-        list_id = url.rsplit("/status-lists/", 1)[-1]
-        if list_id and list_id != url:
-            body = await graphql(STATUS_LIST, {"id": list_id}, None)
-            assert data_of(body, "statusList") is not None
-    await asyncio.sleep(0.01)
-
-
 async def tell_the_story(
     graphql: GraphQL, fetch_json: FetchJson, cast: Cast, *, offer_timeout: float = 20.0
 ) -> Told:
@@ -189,7 +168,6 @@ async def tell_the_story(
     assert credential["id"] == told.credential_id
     lap("shared")
 
-    await sign_status_lists(graphql, credential)
     first = data_of(
         await graphql(VERIFY, {"credential": credential}, cast.employer), "verifyCredential"
     )
@@ -216,7 +194,6 @@ async def tell_the_story(
     assert revoked["credential"]["status"] == "revoked"
     lap("revoked")
 
-    await sign_status_lists(graphql, credential)
     again = data_of(
         await graphql(VERIFY, {"credential": credential}, cast.employer), "verifyCredential"
     )
