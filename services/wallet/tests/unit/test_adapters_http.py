@@ -101,6 +101,27 @@ async def test_the_pathway_catalogue_skips_what_it_cannot_read() -> None:
     assert [(p.id, p.rule, p.required_count) for p in found] == [("p1", Rule.N_OF, 2)]
 
 
+async def test_pathway_components_carry_their_names_and_credits_from_the_catalogue() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/tenants/t1/pathways":
+            pathway = {
+                "id": "p1",
+                "name": "Data",
+                "rule": {"kind": "credits", "components": ["a", "b"], "credits": 10},
+            }
+            return httpx.Response(200, json={"items": [pathway]})
+        if request.url.path == "/tenants/t1/achievements":
+            achievement = {"name": "SQL", "creditsAvailable": 5}
+            return httpx.Response(200, json={"items": [{"id": "a", "achievement": achievement}]})
+        return httpx.Response(404)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        (found,) = await HttpPathwayCatalogue(client, base_url="http://issuer").pathways(["t1"])
+    named, unnamed = found.components
+    assert (named.achievement_id, named.name, named.credits) == ("a", "SQL", 5.0)
+    assert (unnamed.achievement_id, unnamed.name) == ("b", "")
+
+
 def test_the_kek_must_be_32_bytes_of_base64() -> None:
     with pytest.raises(ValueError, match="32 bytes"):
         WalletSettings(kek="c2hvcnQ=")
