@@ -217,9 +217,12 @@ async def test_only_the_tenants_admins_may_act_on_it(issuer: Issuer) -> None:
     )
 
 
-async def test_the_catalogue_is_public_to_read_but_not_to_write(issuer: Issuer) -> None:
+async def test_profile_and_catalogue_are_public_to_read_not_to_write(issuer: Issuer) -> None:
     await issuer.tenant("uni")
     achievement = await issuer.achievement("uni")
+    tenant = await issuer.http.get("/tenants/uni")
+    assert tenant.status_code == 200
+    assert tenant.json()["did"].endswith(":issuers:uni")
     listed = await issuer.http.get("/tenants/uni/achievements")
     assert listed.status_code == 200
     assert [a["id"] for a in listed.json()["items"]] == [achievement]
