@@ -3,8 +3,9 @@
 Enable it with `pytest_plugins = ["skillpass.platform.testing.plugin"]` in the root conftest.py.
 
 Fixtures: `kafka_bootstrap_servers`, `mongodb_uri` (session); `mongo_database`,
-`kafka_topic_name`, `unique_id` (per test). Tests using them are marked `kafka` / `mongo`
-automatically, so `-m "not kafka and not mongo"` is a unit-only run that starts nothing.
+`kafka_topic_name`, `unique_id`, and the deterministic ones `fixed_now` / `fixed_clock` (the
+pure core never reads the clock), `key_encryption_key`, `token_signer` (per test). Tests using
+the backends are marked `kafka` / `mongo` automatically, so `-m "not kafka and not mongo"` is a unit-only run that starts nothing.
 
 Backends are provisioned once, after collection, for the services the selected tests need
 (outside any per-test timeout: a cold cache takes minutes). A test that needs a backend which
@@ -14,14 +15,17 @@ could not be provisioned ERRORs with the reason; it is never skipped.
 from __future__ import annotations
 
 import re
+import secrets
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import pytest_asyncio
 
+from skillpass.platform.auth import DevTokenSigner
 from skillpass.platform.testing.infra import (
     SERVICES,
     Provisioner,
@@ -126,6 +130,31 @@ def mongodb_uri(pytestconfig: pytest.Config) -> str:
     """URI of a real MongoDB-wire server (FerretDB natively: see deploy/local/README.md for what
     it does not support)."""
     return _endpoint(pytestconfig, "mongo")
+
+
+FIXED_NOW = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def fixed_now() -> datetime:
+    return FIXED_NOW
+
+
+@pytest.fixture
+def fixed_clock(fixed_now: datetime) -> Callable[[], datetime]:
+    return lambda: fixed_now
+
+
+@pytest.fixture
+def key_encryption_key() -> bytes:
+    """A fresh 32-byte key-encryption key (SecretBox) for sealing keys at rest."""
+    return secrets.token_bytes(32)
+
+
+@pytest.fixture
+def token_signer() -> DevTokenSigner:
+    """Signs bearer JWTs that services built with ``token_signer.verifier()`` accept."""
+    return DevTokenSigner(issuer="https://auth.skillpass.test", audience="skillpass")
 
 
 @pytest.fixture
