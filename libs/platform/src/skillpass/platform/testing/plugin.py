@@ -5,7 +5,8 @@ Enable it with `pytest_plugins = ["skillpass.platform.testing.plugin"]` in the r
 Fixtures: `kafka_bootstrap_servers`, `mongodb_uri` (session); `mongo_database`,
 `kafka_topic_name`, `unique_id`, and the deterministic ones `fixed_now` / `fixed_clock` (the
 pure core never reads the clock), `key_encryption_key`, `token_signer` (per test). Tests using
-the backends are marked `kafka` / `mongo` automatically, so `-m "not kafka and not mongo"` is a unit-only run that starts nothing.
+the backends are marked `kafka` / `mongo` automatically, so `-m "not kafka and not mongo"` is a
+unit-only run that starts nothing.
 
 Backends are provisioned once, after collection, for the services the selected tests need
 (outside any per-test timeout: a cold cache takes minutes). A test that needs a backend which
