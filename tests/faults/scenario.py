@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
@@ -194,23 +194,23 @@ class EventRecord:
 
 
 async def read_topic(bootstrap: str, topic: str = CREDENTIALS_TOPIC) -> list[EventRecord]:
-    """Every record on ``topic`` now (no consumer group: assigned partitions, start to end)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    """Every record on ``topic`` now (no consumer group: all partitions, start to end)."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
-            await consumer.client.force_metadata_update()
-            partitions = consumer.partitions_for_topic(topic) or set()
-        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
+        for _ in range(100):
+            if consumer.assignment():
+                break
+            await asyncio.sleep(0.1)
+        assigned = sorted(consumer.assignment(), key=lambda tp: tp.partition)
         if not assigned:
             return []
-        consumer.assign(assigned)
-        await consumer.seek_to_beginning(*assigned)
         ends = await consumer.end_offsets(assigned)
         out: list[EventRecord] = []
         while [tp for tp in assigned if await consumer.position(tp) < ends[tp]]:
-            batches = await consumer.getmany(*assigned, timeout_ms=1000, max_records=5000)
+            batches = await consumer.getmany(timeout_ms=1000, max_records=5000)
             for records in batches.values():
                 for record in records:
                     headers = {k: v.decode() for k, v in record.headers}
