@@ -143,17 +143,20 @@ class HttpIssuer:
     async def issue(
         self, tenant_id: str, body: Mapping[str, Any], *, idempotency_key: str | None
     ) -> Json:
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        # In the body, not the Idempotency-Key header: a client's key may be any text, and HTTP
+        # header values must be ASCII.
+        payload = {**body, "idempotencyKey": idempotency_key} if idempotency_key else dict(body)
         path = f"/tenants/{_segment(tenant_id)}/credentials"
-        return _object(await self._call("POST", path, json=dict(body), headers=headers))
+        return _object(await self._call("POST", path, json=payload))
 
     async def issue_batch(
         self, tenant_id: str, rows: Sequence[Mapping[str, Any]], *, idempotency_key: str | None
     ) -> Json:
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         path = f"/tenants/{_segment(tenant_id)}/batch-jobs"
-        body = {"rows": [dict(row) for row in rows]}
-        return _object(await self._call("POST", path, json=body, headers=headers))
+        body: dict[str, Any] = {"rows": [dict(row) for row in rows]}
+        if idempotency_key:
+            body["idempotencyKey"] = idempotency_key  # in the body, as for a single credential
+        return _object(await self._call("POST", path, json=body))
 
     async def batch_job(self, tenant_id: str, job_id: str) -> Json:
         path = f"/tenants/{_segment(tenant_id)}/batch-jobs/{_segment(job_id)}"
