@@ -16,8 +16,10 @@ import structlog
 
 from skillpass.gateway.event_hub import EventHub, HubEvent
 from skillpass.platform.bus.port import Consumer, EventBus
+from skillpass.platform.bus.records import ConsumedRecord
 from skillpass.platform.cloudevents import MalformedEventError, decode_payload, from_record
 from skillpass.platform.events import CREDENTIALS_TOPIC, HOLDINGS_TOPIC, REGISTRY
+from skillpass.platform.telemetry import consumer_span, tracer
 
 log = structlog.get_logger(__name__)
 
@@ -49,6 +51,7 @@ class EventFeed:
         self._ready = asyncio.Event()
         self._finished = asyncio.Event()
         self._started = False
+        self._tracer = tracer()
 
     @property
     def ready(self) -> bool:
@@ -88,23 +91,24 @@ class EventFeed:
             if consumer.assignment():
                 self._ready.set()
             for record in records:
-                try:
-                    event = from_record(record)
-                    spec = REGISTRY.by_type(event.type)
-                    if spec is None:
-                        continue
-                    payload = decode_payload(event, spec)
-                except MalformedEventError:
-                    continue
-                self._hub.publish(
-                    HubEvent(
-                        type=event.type,
-                        subject=event.subject,
-                        data=payload,
-                        id=event.id,
-                        time=event.time,
-                    )
-                )
+                # A CONSUMER span under the producer's, so the push joins the event's trace.
+                with consumer_span(self._tracer, record=record, group=self._group):
+                    self._push(record)
+
+    def _push(self, record: ConsumedRecord) -> None:
+        try:
+            event = from_record(record)
+            spec = REGISTRY.by_type(event.type)
+            if spec is None:
+                return
+            payload = decode_payload(event, spec)
+        except MalformedEventError:
+            return
+        self._hub.publish(
+            HubEvent(
+                type=event.type, subject=event.subject, data=payload, id=event.id, time=event.time
+            )
+        )
 
     async def _pause(self, seconds: float) -> None:
         try:
