@@ -1,5 +1,6 @@
-"""A tiny in-process OTLP/HTTP trace collector for tests: ``POST /v1/traces`` with a protobuf
-``ExportTraceServiceRequest`` (what the SDK's OTLP/HTTP exporter sends), kept as flat spans."""
+"""A tiny in-process OTLP/HTTP collector for tests: ``POST /v1/traces`` with a protobuf
+``ExportTraceServiceRequest`` (what the SDK's OTLP/HTTP exporter sends), kept as flat spans, and
+``POST /v1/metrics``, kept as the metric names each service reported."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
+    ExportMetricsServiceRequest,
+    ExportMetricsServiceResponse,
+)
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
@@ -64,11 +69,32 @@ def decode(body: bytes) -> list[CollectedSpan]:
     return spans
 
 
+def metric_names(body: bytes) -> set[tuple[str, str]]:
+    """(service, metric name) of every metric with a data point."""
+    request = ExportMetricsServiceRequest.FromString(body)
+    names: set[tuple[str, str]] = set()
+    for resource_metrics in request.resource_metrics:
+        resource = {a.key: _value(a.value) for a in resource_metrics.resource.attributes}
+        for scope_metrics in resource_metrics.scope_metrics:
+            for metric in scope_metrics.metrics:
+                names.add((str(resource.get("service.name", "")), metric.name))
+    return names
+
+
 class Collector:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._spans: list[CollectedSpan] = []
+        self._metrics: set[tuple[str, str]] = set()
         self.endpoint = ""
+
+    def add_metrics(self, names: set[tuple[str, str]]) -> None:
+        with self._lock:
+            self._metrics |= names
+
+    def metrics(self) -> set[tuple[str, str]]:
+        with self._lock:
+            return set(self._metrics)
 
     def add(self, spans: list[CollectedSpan]) -> None:
         with self._lock:
@@ -85,11 +111,15 @@ def _handler(collector: Collector) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             if self.headers.get("Content-Encoding") == "gzip":
                 body = gzip.decompress(body)
-            if self.path != "/v1/traces":
+            if self.path == "/v1/traces":
+                collector.add(decode(body))
+                reply = ExportTraceServiceResponse().SerializeToString()
+            elif self.path == "/v1/metrics":
+                collector.add_metrics(metric_names(body))
+                reply = ExportMetricsServiceResponse().SerializeToString()
+            else:
                 self.send_error(404)
                 return
-            collector.add(decode(body))
-            reply = ExportTraceServiceResponse().SerializeToString()
             self.send_response(200)
             self.send_header("Content-Type", "application/x-protobuf")
             self.send_header("Content-Length", str(len(reply)))

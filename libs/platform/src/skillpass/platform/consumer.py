@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 
 import structlog
 from google.protobuf.message import Message
+from opentelemetry.metrics import MeterProvider, Observation
 from opentelemetry.trace import StatusCode, TracerProvider
 
 from skillpass.platform.bus.port import Consumer, EventBus
@@ -30,6 +31,7 @@ from skillpass.platform.cloudevents import (
     from_record,
 )
 from skillpass.platform.events import EventSpec, dlq_topic
+from skillpass.platform.metrics import CONSUMER_LAG
 from skillpass.platform.telemetry import consumer_span, tracer
 
 M = TypeVar("M", bound=Message)
@@ -71,6 +73,7 @@ class EventConsumer:
         retry_backoff: float = 0.05,
         poll_timeout: float = 0.5,
         tracer_provider: TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
     ) -> None:
         """`topics` adds topics to read beyond those of the subscriptions (their other types are
         skipped); a type may have one subscription."""
@@ -87,6 +90,24 @@ class EventConsumer:
         self._consumer: Consumer | None = None
         self._stopping = False
         self._running: asyncio.Event | None = None
+        CONSUMER_LAG.register(self._observe_lag, meter_provider)
+
+    def _observe_lag(self) -> list[Observation]:
+        consumer = self._consumer
+        if consumer is None:
+            return []
+        return [
+            Observation(
+                lag,
+                {
+                    "messaging.system": "kafka",
+                    "messaging.consumer.group.name": self._group,
+                    "messaging.destination.name": topic,
+                    "messaging.destination.partition.id": str(partition),
+                },
+            )
+            for (topic, partition), lag in sorted(consumer.lag().items())
+        ]
 
     async def start(self) -> None:
         if self._consumer is None:

@@ -13,10 +13,12 @@ import contextlib
 from collections.abc import Sequence
 
 import structlog
+from opentelemetry.metrics import MeterProvider, Observation
 from opentelemetry.trace import TracerProvider
 
 from skillpass.platform.bus.port import EventBus
 from skillpass.platform.cloudevents import to_record
+from skillpass.platform.metrics import OUTBOX_BACKLOG
 from skillpass.platform.store.port import OutboxBatch, OutboxSource
 from skillpass.platform.telemetry import producer_span, tracer
 
@@ -33,6 +35,7 @@ class OutboxRelay:
         min_interval: float = 0.05,
         max_interval: float = 2.0,
         tracer_provider: TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
     ) -> None:
         self._bus = bus
         self._sources = tuple(sources)
@@ -43,16 +46,26 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._stopping = False
         self._running: asyncio.Event | None = None
+        # Pending events seen at the start of the last pass (at most `batch_size` documents).
+        self._backlog: int | None = None
+        OUTBOX_BACKLOG.register(self._observe_backlog, meter_provider)
 
     async def run_once(self) -> int:
         """Publish every pending event once; the number published."""
         published = 0
+        backlog = 0
         for source in self._sources:
-            for batch in await source.pending(limit=self._batch_size):
+            batches = await source.pending(limit=self._batch_size)
+            backlog += sum(len(batch.events) for batch in batches)
+            for batch in batches:
                 await self._publish(batch)
                 await source.remove(batch.document_id, [p.event.id for p in batch.events])
                 published += len(batch.events)
+        self._backlog = backlog
         return published
+
+    def _observe_backlog(self) -> list[Observation]:
+        return [] if self._backlog is None else [Observation(self._backlog)]
 
     async def _publish(self, batch: OutboxBatch) -> None:
         # One document's events in order, each acknowledged before the next: per-key order holds.

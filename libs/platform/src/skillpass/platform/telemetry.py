@@ -15,8 +15,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import structlog
-from opentelemetry import trace
+from opentelemetry import metrics, trace
 from opentelemetry.context import Context
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import MetricReader
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
@@ -37,19 +39,29 @@ def configure_telemetry(
     otlp_endpoint: str | None = None,
     log_level: str = "INFO",
 ) -> TracerProvider:
-    """Install the global tracer provider and structlog, once per process (later calls return the
-    provider installed first). Spans are exported over OTLP/HTTP only when an endpoint is set;
-    the SDK reads the other OTEL_* variables (resource attributes, sampler, headers) itself."""
+    """Install the global tracer and meter providers and structlog, once per process (later calls
+    return the tracer provider installed first). Spans and metrics are exported over OTLP/HTTP
+    only when an endpoint is set; the SDK reads the other OTEL_* variables (resource attributes,
+    sampler, headers, OTEL_BSP_* / OTEL_METRIC_EXPORT_INTERVAL) itself."""
     global _configured  # process-wide by definition
     if _configured is not None:
         return _configured
-    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}))
+    resource = Resource.create({SERVICE_NAME: service_name})
+    provider = TracerProvider(resource=resource)
+    readers: list[MetricReader] = []
     if otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 
-        exporter: SpanExporter = OTLPSpanExporter(endpoint=f"{otlp_endpoint.rstrip('/')}/v1/traces")
+        base = otlp_endpoint.rstrip("/")
+        exporter: SpanExporter = OTLPSpanExporter(endpoint=f"{base}/v1/traces")
         provider.add_span_processor(BatchSpanProcessor(exporter))
+        readers.append(
+            PeriodicExportingMetricReader(OTLPMetricExporter(endpoint=f"{base}/v1/metrics"))
+        )
     trace.set_tracer_provider(provider)
+    metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=readers))
     configure_logging(level=log_level)
     instrument_clients()
     _configured = provider

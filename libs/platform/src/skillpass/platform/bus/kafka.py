@@ -84,6 +84,9 @@ class KafkaConsumer:
         )
         self._start_at = start_at
         self._started = False
+        # The group's committed offset per partition as this member knows it: where its first
+        # fetch began, then what it committed (for `lag()`, read by metric callbacks).
+        self._committed: dict[TopicPartition, int] = {}
 
     async def start(self) -> None:
         if not self._started:
@@ -104,6 +107,9 @@ class KafkaConsumer:
             # is ours, so that "after it joined" means after this poll returned, not later.
             for tp in self._consumer.assignment():
                 await self._consumer.position(tp)
+        for tp, records in batches.items():
+            if records:
+                self._committed.setdefault(tp, records[0].offset)
         return [
             ConsumedRecord(
                 topic=record.topic,
@@ -128,8 +134,21 @@ class KafkaConsumer:
             await self._consumer.commit({partition: record.offset + 1})
         except (CommitFailedError, IllegalStateError):
             # The partition was reassigned while we worked: the new owner redelivers the record.
+            self._committed.pop(partition, None)
             return False
+        self._committed[partition] = record.offset + 1
         return True
+
+    def lag(self) -> Mapping[tuple[str, int], int]:
+        if not self._started:
+            return {}
+        lags: dict[tuple[str, int], int] = {}
+        for tp in self._consumer.assignment():
+            high = self._consumer.highwater(tp)
+            committed = self._committed.get(tp)
+            if high is not None and committed is not None:
+                lags[(tp.topic, tp.partition)] = max(0, high - committed)
+        return lags
 
     async def __aenter__(self) -> Self:
         await self.start()

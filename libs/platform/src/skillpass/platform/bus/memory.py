@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import itertools
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
@@ -81,6 +81,10 @@ class MemoryBroker:
         changed = self._changed  # taken before any await: no change can slip in between
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(changed.wait(), max_wait)
+
+    def end_offset(self, tp: TopicPartition) -> int:
+        topic, partition = tp
+        return len(self._topics[topic][partition]) if topic in self._topics else 0
 
     def read(self, tp: TopicPartition, position: int, limit: int) -> list[ConsumedRecord]:
         topic, partition = tp
@@ -189,6 +193,12 @@ class MemoryConsumer:
             self._positions[tp] += len(records)
             batch.extend(records)
         return batch
+
+    def lag(self) -> Mapping[tuple[str, int], int]:
+        return {
+            tp: self._broker.end_offset(tp) - self._broker.committed(self.group, tp)
+            for tp in self._assignment
+        }
 
     async def commit(self, record: ConsumedRecord) -> bool:
         return self._broker.commit(self.group, self, record)

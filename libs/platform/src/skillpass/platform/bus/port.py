@@ -12,7 +12,7 @@ Semantics the services rely on:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Literal, Protocol, Self
 
@@ -35,6 +35,10 @@ class Consumer(Protocol):
 
     def assignment(self) -> frozenset[tuple[str, int]]:
         """The (topic, partition) pairs this member owns right now."""
+
+    def lag(self) -> Mapping[tuple[str, int], int]:
+        """Per owned partition read from or committed to: the high-water mark minus the group's
+        committed offset, as last known (no broker round trip: metric callbacks call it)."""
 
     async def commit(self, record: ConsumedRecord) -> bool:
         """Mark `record` and everything before it on its partition as processed.

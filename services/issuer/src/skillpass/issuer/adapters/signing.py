@@ -16,8 +16,11 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from typing import Any
 
+from opentelemetry.metrics import Counter, MeterProvider
+
 from skillpass.issuer.domain.credentials import Suite
 from skillpass.issuer.service_layer.ports import SignFailure, SignOutcome
+from skillpass.platform.metrics import signing_counter
 from skillpass.vc.credentials import IssueError, issue
 from skillpass.vc.keys import SigningKey
 
@@ -61,7 +64,18 @@ def sign_chunk(
     ]
 
 
+def _count(counter: Counter, suite: Suite, outcomes: Sequence[SignOutcome]) -> None:
+    """The signing rate, by cryptosuite and outcome."""
+    failed = sum(isinstance(outcome, SignFailure) for outcome in outcomes)
+    for outcome, count in (("signed", len(outcomes) - failed), ("failed", failed)):
+        if count:
+            counter.add(count, {"skillpass.cryptosuite": suite.value, "outcome": outcome})
+
+
 class InlineSigner:
+    def __init__(self, *, meter_provider: MeterProvider | None = None) -> None:
+        self._signed = signing_counter(meter_provider)
+
     async def sign(
         self,
         credentials: Sequence[Mapping[str, Any]],
@@ -71,18 +85,23 @@ class InlineSigner:
         suite: Suite,
         created: datetime,
     ) -> list[SignOutcome]:
-        return [
+        outcomes = [
             _sign_one(
                 c, key=key, verification_method=verification_method, suite=suite, created=created
             )
             for c in credentials
         ]
+        _count(self._signed, suite, outcomes)
+        return outcomes
 
 
 class ProcessPoolSigner:
     """Owned by the app lifespan: ``async with ProcessPoolSigner(workers=4) as signer``."""
 
-    def __init__(self, *, workers: int, chunk_size: int = 64) -> None:
+    def __init__(
+        self, *, workers: int, chunk_size: int = 64, meter_provider: MeterProvider | None = None
+    ) -> None:
+        self._signed = signing_counter(meter_provider)
         self._workers = workers
         self._chunk_size = chunk_size
         self._pool: ProcessPoolExecutor | None = None
@@ -129,4 +148,6 @@ class ProcessPoolSigner:
                 for chunk in chunks
             )
         )
-        return [outcome for chunk_result in results for outcome in chunk_result]
+        outcomes = [outcome for chunk_result in results for outcome in chunk_result]
+        _count(self._signed, suite, outcomes)
+        return outcomes
