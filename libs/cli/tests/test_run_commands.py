@@ -13,10 +13,10 @@ from skillpass.cli.run_commands import roles_of
 from skillpass.cli.stack import load_stack
 
 
-def test_a_role_a_service_runs_inside_another_process_is_explained() -> None:
-    result = CliRunner().invoke(cli, ["serve", "wallet", "--role", "relay"])
+def test_a_role_a_service_does_not_have_is_refused() -> None:
+    result = CliRunner().invoke(cli, ["serve", "verifier", "--role", "worker"])
     assert result.exit_code == 1
-    assert "relay runs inside its api and consumer processes" in result.output
+    assert "the verifier has no worker role" in result.output
 
 
 def test_each_service_lists_the_roles_it_runs_as_processes() -> None:

@@ -5,13 +5,23 @@ named by ``KAFKA_BOOTSTRAP_SERVERS`` / ``MONGODB_URI``)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import uvicorn
+
+if TYPE_CHECKING:
+    from skillpass.platform.readiness import ReadinessProbe
+    from skillpass.platform.settings import ServiceSettings
+
+S = TypeVar("S", bound="ServiceSettings")
+# A role's one job, running while the context is open; it yields its readiness probes.
+BackgroundRuntime = AbstractAsyncContextManager[Mapping[str, "ReadinessProbe"]]
 
 DEFAULT_TOKENS_FILE = Path(".skillpass/dev-tokens.json")
 
@@ -112,12 +122,72 @@ WORKERS: dict[tuple[str, str], Callable[[], None]] = {
     ("issuer", "consumer"): _issuer_consumer,
     ("wallet", "consumer"): _wallet_consumer,
 }
-# Where a role lives when a service has no process of its own for it.
-INSIDE = {
-    ("issuer", "relay"): "the issuer's outbox relay runs inside its api process",
-    ("issuer", "worker"): "the issuer signs batches in a process pool of its api process",
-    ("wallet", "relay"): "the wallet's outbox relay runs inside its api and consumer processes",
-    ("verifier", "relay"): "the verifier's outbox relay runs inside its api process",
+
+
+def background_app(settings: ServiceSettings, runtime: Callable[[], BackgroundRuntime]) -> Any:
+    """A process whose one job runs for the lifespan of an app serving only /healthz and
+    /readyz (the runtime yields the probes), so it is probed like every other role."""
+    from skillpass.platform.app import AppResources, create_app
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[AppResources]:
+        async with runtime() as probes:
+            yield AppResources(probes=probes)
+
+    return create_app(settings=settings, routes=[], lifespan=lifespan)
+
+
+def _as_role(settings: S, role: str) -> S:
+    """Name the process for telemetry ("issuer-relay"), keeping the service's database (whose
+    default name derives from the service name)."""
+    return settings.model_copy(
+        update={
+            "service_name": f"{settings.service_name}-{role}",
+            "mongodb_database": settings.database_name,
+        }
+    )
+
+
+def _issuer_relay() -> Any:
+    from skillpass.issuer.bootstrap import relay_runtime
+    from skillpass.issuer.settings import IssuerSettings
+
+    settings = _as_role(IssuerSettings(), "relay")
+    return background_app(settings, lambda: relay_runtime(settings))
+
+
+def _issuer_worker() -> Any:
+    from skillpass.issuer.bootstrap import worker_runtime
+    from skillpass.issuer.settings import IssuerSettings
+
+    settings = _as_role(IssuerSettings(), "worker")
+    return background_app(settings, lambda: worker_runtime(settings))
+
+
+def _wallet_relay() -> Any:
+    from skillpass.wallet.bootstrap import relay_runtime
+    from skillpass.wallet.settings import WalletSettings
+
+    settings = _as_role(WalletSettings(), "relay")
+    return background_app(settings, lambda: relay_runtime(settings))
+
+
+def _verifier_relay() -> Any:
+    from skillpass.verifier.bootstrap import relay_runtime
+    from skillpass.verifier.settings import VerifierSettings
+
+    settings = _as_role(VerifierSettings(), "relay")
+    return background_app(settings, lambda: relay_runtime(settings))
+
+
+# Roles whose one job runs in the background of a health-only app. `make up` does not start them:
+# there the api and consumer processes run the relay and the batch worker themselves (the
+# SKILLPASS_<SERVICE>_RUN_RELAY / SKILLPASS_ISSUER_RUN_BATCH_WORKER settings, default true).
+BACKGROUND: dict[tuple[str, str], Callable[[], Any]] = {
+    ("issuer", "relay"): _issuer_relay,
+    ("issuer", "worker"): _issuer_worker,
+    ("wallet", "relay"): _wallet_relay,
+    ("verifier", "relay"): _verifier_relay,
 }
 
 
@@ -137,8 +207,10 @@ def serve(name: str, role: str, host: str, port: int) -> None:
     if role == "api":
         _serve_api(APIS[name], host, port)
         return
+    if (name, role) in BACKGROUND:
+        _serve_api(BACKGROUND[name, role], host, port)
+        return
     worker = WORKERS.get((name, role))
     if worker is None:
-        where = INSIDE.get((name, role), f"the {name} has no {role} role")
-        raise click.ClickException(f"{where}; run `skillpass serve {name} --role api`")
+        raise click.ClickException(f"the {name} has no {role} role")
     worker()

@@ -4,6 +4,8 @@
 * :func:`build_dependencies`: the handlers' dependencies over a set of repositories.
 * :func:`real_runtime`: MongoDB, Kafka, a process pool for signing, the outbox relay (an async
   context manager the HTTP lifespan enters).
+* :func:`relay_runtime` / :func:`worker_runtime`: ``--role relay`` (only the outbox relay) and
+  ``--role worker`` (only the batch worker), each yielding its readiness probes.
 * :func:`embedded_runtime`: in-memory stores on a shared in-memory event bus, with the pathway
   consumer running in-process (``skillpass dev``).
 """
@@ -55,7 +57,7 @@ from skillpass.platform.consumer import EventConsumer
 from skillpass.platform.mongo import MongoDatabase, mongo_client, mongo_probe
 from skillpass.platform.readiness import ReadinessProbe
 from skillpass.platform.relay import OutboxRelay
-from skillpass.platform.workers import running
+from skillpass.platform.workers import Worker, running
 
 log = structlog.get_logger(__name__)
 
@@ -199,30 +201,41 @@ async def _ensure_indexes_with_retries(database: MongoDatabase) -> None:
             await asyncio.sleep(1.0)
 
 
-@contextlib.asynccontextmanager
-async def real_runtime(
-    settings: IssuerSettings, *, tokens: TokenVerifier | None = None
-) -> AsyncIterator[IssuerRuntime]:
+def _backends(settings: IssuerSettings) -> tuple[bytes, str]:
+    """The KEK and the MongoDB URI every MongoDB-backed role needs, and a Kafka address."""
     kek = settings.kek_bytes()
     if kek is None:
         raise RuntimeError("SKILLPASS_ISSUER_KEK is required when MongoDB is used")
     if settings.mongodb_uri is None or settings.kafka_bootstrap_servers is None:
-        raise RuntimeError("the real runtime needs MONGODB_URI and KAFKA_BOOTSTRAP_SERVERS")
+        raise RuntimeError("the issuer needs MONGODB_URI and KAFKA_BOOTSTRAP_SERVERS")
+    return kek, settings.mongodb_uri.get_secret_value()
+
+
+def _kafka(settings: IssuerSettings, client_id: str) -> KafkaEventBus:
+    assert settings.kafka_bootstrap_servers is not None  # checked by _backends
+    return KafkaEventBus(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=client_id,
+        replication_factor=settings.kafka_replication_factor,
+        security=kafka_security(settings),
+    )
+
+
+@contextlib.asynccontextmanager
+async def real_runtime(
+    settings: IssuerSettings, *, tokens: TokenVerifier | None = None
+) -> AsyncIterator[IssuerRuntime]:
+    kek, uri = _backends(settings)
     verifier = tokens or tokens_from(settings)
     async with (
-        mongo_client(settings.mongodb_uri.get_secret_value(), app_name="issuer") as client,
+        mongo_client(uri, app_name="issuer") as client,
         ProcessPoolSigner(workers=settings.batch_workers) as signer,
     ):
         database = client[settings.database_name]
         indexes = asyncio.create_task(_ensure_indexes_with_retries(database))
         await asyncio.wait({indexes}, timeout=5.0)
         repositories = mongo_repositories(database)
-        event_bus = KafkaEventBus(
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            client_id="issuer",
-            replication_factor=settings.kafka_replication_factor,
-            security=kafka_security(settings),
-        )
+        event_bus = _kafka(settings, "issuer")
         relay = OutboxRelay(event_bus, [repositories.credentials])
         deps = build_dependencies(
             repositories,
@@ -236,8 +249,13 @@ async def real_runtime(
         )
         bus = MessageBus(deps)
         batches = batch_worker(bus, settings)
+        background: list[Worker] = []
+        if settings.run_relay:
+            background.append(_RelayOnceConnected(event_bus, relay))
+        if settings.run_batch_worker:
+            background.append(batches)
         try:
-            async with running([_RelayOnceConnected(event_bus, relay), batches]):
+            async with running(background):
                 yield IssuerRuntime(
                     settings=settings,
                     bus=bus,
@@ -251,6 +269,45 @@ async def real_runtime(
             indexes.cancel()
             await asyncio.gather(indexes, return_exceptions=True)
             await event_bus.close()
+
+
+@contextlib.asynccontextmanager
+async def relay_runtime(settings: IssuerSettings) -> AsyncIterator[Mapping[str, ReadinessProbe]]:
+    """``--role relay``: publishes the outbox of the credentials every other role writes (the
+    relay polls MongoDB, so it needs no word from the writers). Ready when both backends answer."""
+    _, uri = _backends(settings)
+    async with mongo_client(uri, app_name="issuer-relay") as client:
+        credentials = mongo.MongoCredentialRepository(client[settings.database_name])
+        event_bus = _kafka(settings, "issuer-relay")
+        relay = _RelayOnceConnected(event_bus, OutboxRelay(event_bus, [credentials]))
+        try:
+            async with running([relay]):
+                yield {"mongodb": mongo_probe(client), "kafka": event_bus.ping}
+        finally:
+            await event_bus.close()
+
+
+@contextlib.asynccontextmanager
+async def worker_runtime(settings: IssuerSettings) -> AsyncIterator[Mapping[str, ReadinessProbe]]:
+    """``--role worker``: claims pending batch chunks and signs them in a process pool. What it
+    issues waits in the outbox for a relay (any process's: the relay polls MongoDB)."""
+    kek, uri = _backends(settings)
+    async with (
+        mongo_client(uri, app_name="issuer-worker") as client,
+        ProcessPoolSigner(workers=settings.batch_workers) as signer,
+    ):
+        database = client[settings.database_name]
+        await _ensure_indexes_with_retries(database)
+        deps = build_dependencies(
+            mongo_repositories(database),
+            base_url=settings.public_base_url,
+            public_host=settings.public_host,
+            kek=kek,
+            pepper=settings.pepper_bytes(kek),
+            signer=signer,
+        )
+        async with running([batch_worker(MessageBus(deps), settings)]):
+            yield {"mongodb": mongo_probe(client)}
 
 
 @contextlib.asynccontextmanager
@@ -286,8 +343,8 @@ async def embedded_runtime(
 @contextlib.asynccontextmanager
 async def consumer_runtime(settings: IssuerSettings) -> AsyncIterator[EventConsumer]:
     """The pathway consumer as its own process: MongoDB stores, the Kafka bus. Stacked
-    credentials it issues wait in the outbox for the HTTP process's relay (or its own: both may
-    run, a double publish is absorbed by consumers' inboxes)."""
+    credentials it issues wait in the outbox for a relay: its own unless ``run_relay`` is off
+    (several relays may run: a double publish is absorbed by consumers' inboxes)."""
     kek = settings.kek_bytes()
     if kek is None or settings.mongodb_uri is None or settings.kafka_bootstrap_servers is None:
         raise RuntimeError(
@@ -299,12 +356,7 @@ async def consumer_runtime(settings: IssuerSettings) -> AsyncIterator[EventConsu
         database = client[settings.database_name]
         await mongo.ensure_issuer_indexes(database)
         repositories = mongo_repositories(database)
-        event_bus = KafkaEventBus(
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            client_id="issuer-pathways",
-            replication_factor=settings.kafka_replication_factor,
-            security=kafka_security(settings),
-        )
+        event_bus = _kafka(settings, "issuer-pathways")
         relay = OutboxRelay(event_bus, [repositories.credentials])
         deps = build_dependencies(
             repositories,
@@ -317,5 +369,5 @@ async def consumer_runtime(settings: IssuerSettings) -> AsyncIterator[EventConsu
         )
         async with event_bus:
             consumer = pathway_consumer(MessageBus(deps), event_bus, group=settings.consumer_group)
-            async with running([relay]):
+            async with running([relay] if settings.run_relay else []):
                 yield consumer

@@ -61,6 +61,11 @@ class IssuerSettings(ServiceSettings):
     batch_lease_seconds: float = Field(default=30.0, gt=0)
     max_batch_rows: int = Field(default=10_000, ge=1)
     consumer_group: str = "issuer-pathways"
+    # Whether the api and consumer processes also run the outbox relay / the api the batch worker.
+    # False where `--role relay` / `--role worker` processes run them (Kubernetes), so the roles
+    # scale apart; the default keeps a lone process (`make up`, tests) complete.
+    run_relay: bool = True
+    run_batch_worker: bool = True
     # Batches of thousands of rows need more than the platform's 1 MiB default.
     max_request_body_bytes: int = Field(
         default=8 * 1_048_576, ge=1, validation_alias=AliasChoices("MAX_REQUEST_BODY_BYTES")

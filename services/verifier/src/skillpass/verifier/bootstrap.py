@@ -8,7 +8,7 @@ import contextlib
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -213,5 +213,23 @@ async def open_verifier(
             ),
             settings=settings,
         )
-        async with running([relay, _Seeder(bus, settings)]):
+        seeder = _Seeder(bus, settings)
+        async with running([relay, seeder] if settings.run_relay else [seeder]):
             yield AppResources(probes=probes, state={STATE_KEY: verifier})
+
+
+@asynccontextmanager
+async def relay_runtime(settings: VerifierSettings) -> AsyncIterator[Mapping[str, ReadinessProbe]]:
+    """`--role relay`: only the outbox relay, over the verifications the api records (it polls
+    MongoDB). Ready when MongoDB and Kafka answer."""
+    if settings.mongodb_uri is None or settings.kafka_bootstrap_servers is None:
+        raise RuntimeError("the verifier relay needs MONGODB_URI and KAFKA_BOOTSTRAP_SERVERS")
+    probes: dict[str, ReadinessProbe] = {}
+    async with AsyncExitStack() as stack:
+        verification_store, _ = await stack.enter_async_context(_stores(settings, stack, probes))
+        event_bus = await stack.enter_async_context(
+            open_event_bus(settings, topics=[VERIFICATIONS_TOPIC])
+        )
+        probes["kafka"] = event_bus.ping
+        async with running([OutboxRelay(event_bus, [verification_store])]):
+            yield probes

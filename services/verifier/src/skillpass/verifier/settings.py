@@ -65,6 +65,10 @@ class VerifierSettings(ServiceSettings):
     # Trust X-Forwarded-For (only behind the gateway / an ingress that sets it).
     trust_forwarded_for: bool = False
 
+    # -- whether the api also runs the outbox relay: false where a `--role relay` process runs
+    # it (Kubernetes); the default keeps a lone process complete
+    run_relay: bool = True
+
     # -- authentication of callers (bearer JWTs; the gateway forwards the caller's token)
     jwt_jwks: str | None = None  # a JWKS as JSON
     jwt_jwks_file: Path | None = None

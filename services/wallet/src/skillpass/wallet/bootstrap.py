@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -183,7 +183,10 @@ async def open_wallet(
             clock=clock,
             on_outbox_write=relay.wake,
         )
-        background: list[Worker] = [relay, *(workers(bus, events) if workers else ())]
+        background: list[Worker] = [
+            *([relay] if settings.run_relay else []),
+            *(workers(bus, events) if workers else ()),
+        ]
         await stack.enter_async_context(running(background))
         yield WalletRuntime(
             bus=bus,
@@ -192,3 +195,18 @@ async def open_wallet(
             public_base_url=settings.public_base_url.rstrip("/"),
             probes=probes,
         )
+
+
+@asynccontextmanager
+async def relay_runtime(settings: WalletSettings) -> AsyncIterator[Mapping[str, ReadinessProbe]]:
+    """`--role relay`: only the outbox relay, over the holdings the api and consumer write (it
+    polls MongoDB). Ready when MongoDB and Kafka answer."""
+    if settings.mongodb_uri is None or settings.kafka_bootstrap_servers is None:
+        raise RuntimeError("the wallet relay needs MONGODB_URI and KAFKA_BOOTSTRAP_SERVERS")
+    async with (
+        mongo_client(settings.mongodb_uri.get_secret_value(), app_name="wallet-relay") as client,
+        open_event_bus(settings, topics=(CREDENTIALS_TOPIC, HOLDINGS_TOPIC)) as events,
+    ):
+        holdings = mongo.MongoHoldingRepository(client[settings.database_name])
+        async with running([OutboxRelay(events, [holdings])]):
+            yield {"mongodb": mongo_probe(client), "kafka": events.ping}

@@ -35,6 +35,9 @@ class WalletSettings(ServiceSettings):
     jwt_audience: str = "skillpass"
     jwt_issuer: str = "skillpass"
     consumer_group: str = "wallet"
+    # Whether the api and consumer processes also run the outbox relay: false where a
+    # `--role relay` process runs it (Kubernetes); the default keeps a lone process complete.
+    run_relay: bool = True
     consumer_max_attempts: int = Field(default=5, ge=1)
 
     @field_validator("kek")
