@@ -5,16 +5,17 @@ one job, against the shared real Kafka and FerretDB, while the api runs without 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
 from skillpass.platform.bus.kafka import KafkaEventBus
-from skillpass.platform.events import CREDENTIAL_ISSUED, CREDENTIALS_TOPIC
+from skillpass.platform.events import CREDENTIAL_ISSUED, CREDENTIALS_TOPIC, VERIFICATIONS_TOPIC
 from tests.faults.realstack import PrivateInfra, Stack, free_port, logs_of
 from tests.faults.scenario import (
     Databases,
@@ -76,10 +77,16 @@ async def databases(stack: Stack) -> AsyncIterator[Databases]:
 
 
 class TopicTail:
-    """The records a topic receives from now on (every partition, no consumer group)."""
+    """The records a topic receives from now on (a consumer group of its own, every partition)."""
 
     def __init__(self, bootstrap: str, topic: str) -> None:
-        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+        self._consumer = AIOKafkaConsumer(
+            topic,
+            bootstrap_servers=bootstrap,
+            group_id=f"roles-test-{uuid.uuid4()}",
+            enable_auto_commit=False,
+            auto_offset_reset="latest",
+        )
         self._topic = topic
         self._bootstrap = bootstrap
         self.subjects: dict[str, str] = {}  # ce_subject -> ce_type, of what arrived
@@ -88,12 +95,10 @@ class TopicTail:
         async with KafkaEventBus(bootstrap_servers=self._bootstrap, client_id="roles-test") as bus:
             await bus.ensure_topics([self._topic], partitions=1)  # a fresh broker has none yet
         await self._consumer.start()
-        await self._consumer.topics()  # loads the metadata
-        numbers = self._consumer.partitions_for_topic(self._topic) or {0}
-        assigned = [TopicPartition(self._topic, n) for n in sorted(numbers)]
-        self._consumer.assign(assigned)
-        await self._consumer.seek_to_end(*assigned)
-        for partition in assigned:  # resolve the end now, before anything is published
+        async with asyncio.timeout(15.0):
+            while not self._consumer.assignment():
+                await self._consumer.getmany(timeout_ms=100)
+        for partition in self._consumer.assignment():  # the end, fixed before anything is sent
             await self._consumer.position(partition)
         return self
 
@@ -166,3 +171,41 @@ async def test_a_batch_submitted_to_an_api_without_a_worker_is_issued_by_the_wor
 
 async def _none_waiting(databases: Databases) -> bool:
     return await databases.outbox_waiting() == 0
+
+
+async def test_a_verification_report_reaches_kafka_only_through_the_verifier_relay_role(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    api = stack.process("verifier", run_relay="false")
+    api.start()
+    api.wait_ready(timeout=READY_WITHIN)
+    async with TopicTail(stack.infra.kafka, VERIFICATIONS_TOPIC) as tail:
+        credential = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["X"]}
+        verified = await client.post(
+            f"{api.url}/credentials/verify", json={"verifiableCredential": credential}
+        )
+        assert verified.status_code == 200, verified.text
+        verification_id = verified.json()["verificationId"]
+
+        await asyncio.sleep(2.0)  # the api's own relay would have published by now
+        assert verification_id not in await tail.poll()
+
+        relay = stack.process("verifier", "relay", port=free_port())
+        relay.start()
+        relay.wait_ready(timeout=READY_WITHIN)
+
+        async def published() -> bool:
+            return verification_id in await tail.poll()
+
+        await eventually(published, within=15.0, interval=0.2, what="the verification event")
+
+
+async def test_the_wallet_relay_role_is_ready_once_mongodb_and_kafka_answer(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    relay = stack.process("wallet", "relay", port=free_port())
+    relay.start()
+    relay.wait_ready(timeout=READY_WITHIN)
+    ready = (await client.get(f"{relay.url}/readyz")).json()
+    assert ready["checks"] == {"mongodb": "ok", "kafka": "ok"}
+    assert (await client.get(f"{relay.url}/graphql")).status_code == 404  # health only
