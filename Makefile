@@ -12,7 +12,7 @@ INFRA := deploy/local/infra
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: k8s-check help bootstrap browser dev up down test test-unit lint fmt typecheck infra-up infra-down infra-status proto proto-check bench
+.PHONY: k8s-check help bootstrap browser dev up down test test-faults test-unit lint fmt typecheck infra-up infra-down infra-status proto proto-check bench
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ down: ## stop the processes `make up` started (their data stays in Kafka and Fer
 
 test: bootstrap browser lint typecheck infra-up ## lint, typecheck and every test ring (real Kafka + MongoDB-wire server)
 	@$(RUN) pytest
+
+test-faults: bootstrap infra-up ## fault injection on private Kafka/FerretDB servers and service processes (minutes)
+	@$(RUN) pytest -m faults
 
 test-unit: bootstrap ## the tests that need no servers
 	@$(RUN) pytest -m "not kafka and not mongo"
