@@ -151,6 +151,10 @@ class Databases:
     def _db(self, name: str) -> Any:
         return self._client[self._stack.database(name)]
 
+    def collection(self, service: str, name: str) -> Any:
+        """A collection of a service's database, to read."""
+        return self._db(service)[name]
+
     async def credential_ids(self, *, tenant: str, job_id: str | None = None) -> list[str]:
         query: dict[str, Any] = {"tenant_id": tenant}
         if job_id is not None:
