@@ -79,4 +79,4 @@ proto: bootstrap ## regenerate Python code from proto/
 	@$(RUN) python proto/generate.py
 
 bench: bootstrap ## run the benchmarks; JSON results go to bench/results/
-	@$(RUN) python bench/vc_bench.py
+	@$(RUN) python bench/run.py
