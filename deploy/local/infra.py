@@ -496,12 +496,21 @@ FERRETDB_LOCKED_FUNCS = {
     "msg_delete.go": "func (h *Handler) execDelete(",
 }
 FERRETDB_TAGS = "ferretdb_no_postgresql"  # we only use SQLite; PostgreSQL is FerretDB's default
+# Lookups by _id must use the unique index FerretDB creates on `_ferretdb_sjson->"_id"`; upstream
+# queries `->'$._id'`, which SQLite cannot match to that index, so every update/delete by _id
+# scanned the whole collection (measured: 218 ms vs 2.9 ms at 10,000 documents of 9 KB).
+FERRETDB_ID_COLUMN = (
+    "internal/backends/sqlite/metadata/metadata.go",
+    '''IDColumn = DefaultColumn + "->'$._id'"''',
+    '''IDColumn = DefaultColumn + "->\\"_id\\""''',
+)
 
 
 def ferretdb_build_id() -> str:
     """Changes whenever what we add to the build changes, so a cached binary is rebuilt."""
     digest = hashlib.sha256(FERRETDB_WRITELOCK.read_bytes())
     digest.update(repr(sorted(FERRETDB_LOCKED_FUNCS.items())).encode() + FERRETDB_TAGS.encode())
+    digest.update(repr(FERRETDB_ID_COLUMN).encode())
     return digest.hexdigest()[:10]
 
 
@@ -520,6 +529,12 @@ def patch_ferretdb(src: Path) -> None:
             )
         lock = "\tskillpassWriteMu.Lock()\n\tdefer skillpassWriteMu.Unlock()\n\n"
         path.write_text(code[:body] + lock + code[body:])
+    relative, upstream, indexed = FERRETDB_ID_COLUMN
+    metadata = src / relative
+    code = metadata.read_text()
+    if upstream not in code:
+        raise InfraError(f"mongo: `{upstream}` not found in {relative}: revisit FERRETDB_ID_COLUMN")
+    metadata.write_text(code.replace(upstream, indexed))
 
 
 def mongo_server(cfg: Config) -> Managed:
