@@ -212,28 +212,24 @@ async def update_settings(request: Request) -> Response:
 # --- holdings -------------------------------------------------------------------------------------
 
 
-async def list_holdings(request: Request) -> Response:
+async def _holding_page(request: Request, offers: tuple[OfferState, ...]) -> Response:
     learner_id = _learner_id(request)
     scope = access.read_scope(access.principal_of(request), learner_id)
     page = await views.list_holdings(
         access.runtime_of(request).bus.deps,
-        _filter(request, scope, offers=(OfferState.ACCEPTED,)),
+        _filter(request, scope, offers=offers),
         limit=_limit(request.query_params.get("limit")),
         cursor=request.query_params.get("cursor"),
     )
     return JSONResponse(page_json(page))
+
+
+async def list_holdings(request: Request) -> Response:
+    return await _holding_page(request, (OfferState.ACCEPTED,))
 
 
 async def list_offers(request: Request) -> Response:
-    learner_id = _learner_id(request)
-    scope = access.read_scope(access.principal_of(request), learner_id)
-    page = await views.list_holdings(
-        access.runtime_of(request).bus.deps,
-        _filter(request, scope, offers=(OfferState.OFFERED,)),
-        limit=_limit(request.query_params.get("limit")),
-        cursor=request.query_params.get("cursor"),
-    )
-    return JSONResponse(page_json(page))
+    return await _holding_page(request, (OfferState.OFFERED,))
 
 
 async def holding_counts(request: Request) -> Response:
