@@ -90,3 +90,43 @@ async def test_concurrent_updates_to_one_document_are_not_lost(
     assert document is not None
     assert document["version"] == 40
     assert sorted(document["processed"]) == sorted(f"m{i}" for i in range(40))
+
+
+async def test_pushed_down_filters_select_exactly_what_mongodb_would(
+    mongo_database: AsyncMongoDatabase,
+) -> None:
+    # deploy/local pushes `_id` equality / `$in` (with other keys) and a lone `$exists: true` down
+    # to SQLite (ferretdb/pushdown.go); the rest of the filter must still apply, and a field whose
+    # value is null still "exists".
+    aggregates = mongo_database["aggregates"]
+    await aggregates.create_index("pending", sparse=True)
+    await aggregates.insert_many(
+        [
+            {"_id": "a1", "revision": 1, "pending": True},
+            {"_id": "a2", "revision": 2, "pending": None},
+            {"_id": "a3", "revision": 1},
+            {"_id": "a4", "revision": 1, "pending": [1, 2]},
+        ]
+    )
+
+    def ids(documents: list[dict[str, object]]) -> list[object]:
+        return sorted(document["_id"] for document in documents)
+
+    assert ids(await aggregates.find({"pending": {"$exists": True}}).to_list()) == [
+        "a1",
+        "a2",
+        "a4",
+    ]
+    assert ids(await aggregates.find({"pending": {"$exists": False}}).to_list()) == ["a3"]
+    assert ids(await aggregates.find({"_id": {"$in": ["a2", "a3", "zz"]}}).to_list()) == [
+        "a2",
+        "a3",
+    ]
+    assert ids(await aggregates.find({"_id": {"$in": ["a1", "a2"]}, "revision": 1}).to_list()) == [
+        "a1"
+    ]
+    missed = await aggregates.update_one({"_id": "a2", "revision": 1}, {"$set": {"revision": 9}})
+    assert missed.matched_count == 0
+    hit = await aggregates.update_one({"_id": "a1", "revision": 1}, {"$unset": {"pending": ""}})
+    assert hit.modified_count == 1
+    assert ids(await aggregates.find({"pending": {"$exists": True}}).to_list()) == ["a2", "a4"]
