@@ -69,6 +69,23 @@ async def test_records_with_one_key_keep_their_order_on_one_partition(
         assert len({r.partition for r in mine}) == 1
 
 
+async def test_published_together_records_arrive_all_and_in_order_per_key(
+    bus: EventBus, new_name: Callable[[str], str]
+) -> None:
+    topic = new_name("t")
+    await bus.ensure_topics([topic], partitions=3)
+    items = [(f"key-{i % 5}", f"{i % 5}:{i}") for i in range(200)]
+    await bus.publish_many(
+        [OutgoingRecord(topic=topic, key=k.encode(), value=v.encode()) for k, v in items]
+    )
+    async with bus.consumer(group=new_name("g"), topics=[topic]) as consumer:
+        records = await _receive(consumer, len(items))
+    assert len(records) == len(items)
+    for key in {key for key, _ in items}:
+        mine = [r for r in records if r.key == key.encode()]
+        assert _values(mine) == [value for k, value in items if k == key]
+
+
 async def test_every_group_sees_every_record(bus: EventBus, new_name: Callable[[str], str]) -> None:
     topic = new_name("t")
     await bus.ensure_topics([topic], partitions=2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,10 +68,10 @@ async def test_events_written_with_the_state_are_pending_until_removed(
 
     third = _event("h-1", "out-3")
     await store.apply("h-1", _count(events=(third,)))
-    await store.remove("h-1", ["out-1", "out-2"])
+    await store.remove(batch)  # published before `third` was written: `third` stays
     [batch] = await store.pending(limit=10)
     assert batch.events == (third,)
-    await store.remove("h-1", ["out-3"])
+    await store.remove(batch)
     assert await store.pending(limit=10) == []
     assert await store.get("h-1") == {"count": 3, "tags": ["a", "b"]}
 
@@ -98,9 +99,30 @@ async def test_removing_published_events_never_drops_one_written_concurrently(
     store: AggregateStore,
 ) -> None:
     await store.apply("h-1", _count(events=(_event("h-1", "out-0"),)))
+    [published] = await store.pending(limit=10)
     await asyncio.gather(
-        store.remove("h-1", ["out-0"]),
+        store.remove(published),
         *(store.apply("h-1", _count(events=(_event("h-1", f"out-{i}"),))) for i in range(1, 4)),
     )
     [batch] = await store.pending(limit=10)
     assert sorted(p.event.id for p in batch.events) == ["out-1", "out-2", "out-3"]
+
+
+async def test_removal_after_a_change_without_events_leaves_nothing_pending(
+    store: AggregateStore,
+) -> None:
+    await store.apply("h-1", _count(events=(_event("h-1", "out-0"),)))
+    [batch] = await store.pending(limit=10)
+    await store.apply("h-1", _count())  # a new revision, the same outbox
+    await store.remove(batch)
+    assert await store.pending(limit=10) == []
+    assert await store.get("h-1") == {"count": 2, "tags": ["a", "b"]}
+
+
+async def test_removing_part_of_a_batch_keeps_the_rest_pending(store: AggregateStore) -> None:
+    first, second = _event("h-1", "out-1"), _event("h-1", "out-2")
+    await store.apply("h-1", _count(events=(first, second)))
+    [batch] = await store.pending(limit=10)
+    await store.remove(replace(batch, events=(first,)))
+    [batch] = await store.pending(limit=10)
+    assert batch.events == (second,)

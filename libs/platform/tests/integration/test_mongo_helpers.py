@@ -31,4 +31,4 @@ async def test_declared_indexes_are_ensured_idempotently(
     await ensure_indexes(mongo_database, declarations)
     await ensure_indexes(mongo_database, declarations)  # at every start: a no-op the second time
     names = {index["name"] async for index in await mongo_database["holdings"].list_indexes()}
-    assert {"_id_", "outbox_pending", "by_learner"} <= names
+    assert {"_id_", "outbox_marker", "by_learner"} <= names

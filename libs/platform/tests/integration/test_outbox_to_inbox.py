@@ -42,7 +42,7 @@ class CrashBeforeRemoval:
     async def pending(self, *, limit: int) -> list[OutboxBatch]:
         return await self._inner.pending(limit=limit)
 
-    async def remove(self, document_id: str, event_ids: Sequence[str]) -> None:
+    async def remove(self, batch: OutboxBatch) -> None:
         raise SimulatedCrash
 
 

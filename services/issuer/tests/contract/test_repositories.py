@@ -183,7 +183,7 @@ async def test_a_credential_is_stored_with_its_event_in_one_write(
     assert batch.document_id == record.id
     (event,) = batch.events
     assert pb.CredentialIssued.FromString(event.event.data).credential_id == record.id
-    await repo.remove(record.id, [event.event.id])
+    await repo.remove(batch)
     assert await repo.pending(limit=10) == []
 
 

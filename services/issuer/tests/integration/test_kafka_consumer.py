@@ -4,6 +4,7 @@ relay crash) through Kafka give exactly one stacked credential."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 import pytest
 
@@ -38,6 +39,10 @@ class RecordingKafka(KafkaEventBus):
     async def publish(self, record: OutgoingRecord) -> None:
         await super().publish(record)
         self.published = [*getattr(self, "published", []), record]
+
+    async def publish_many(self, records: Sequence[OutgoingRecord]) -> None:
+        await super().publish_many(records)
+        self.published = [*getattr(self, "published", []), *records]
 
 
 async def test_pathway_completed_over_kafka_issues_one_stacked_credential(

@@ -81,7 +81,7 @@ async def test_update_writes_the_holding_and_its_events_once_per_event_id(
     assert await holdings.get(holding_id) == first
     [batch] = await holdings.pending(limit=10)
     assert [p.event.type for p in batch.events] == ["wallet.holding.accepted.v1"]
-    await holdings.remove(batch.document_id, [p.event.id for p in batch.events])
+    await holdings.remove(batch)
     assert await holdings.pending(limit=10) == []
 
 

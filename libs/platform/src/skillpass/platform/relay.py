@@ -17,9 +17,10 @@ from opentelemetry.metrics import MeterProvider, Observation
 from opentelemetry.trace import TracerProvider
 
 from skillpass.platform.bus.port import EventBus
-from skillpass.platform.cloudevents import to_record
+from skillpass.platform.cloudevents import PendingEvent, to_record
+from skillpass.platform.concurrency import gather_or_raise
 from skillpass.platform.metrics import OUTBOX_BACKLOG
-from skillpass.platform.store.port import OutboxBatch, OutboxSource
+from skillpass.platform.store.port import OutboxSource
 from skillpass.platform.telemetry import producer_span, tracer
 
 log = structlog.get_logger(__name__)
@@ -31,7 +32,7 @@ class OutboxRelay:
         bus: EventBus,
         sources: Sequence[OutboxSource],
         *,
-        batch_size: int = 100,
+        batch_size: int = 200,
         min_interval: float = 0.05,
         max_interval: float = 2.0,
         tracer_provider: TracerProvider | None = None,
@@ -56,28 +57,39 @@ class OutboxRelay:
         backlog = 0
         for source in self._sources:
             batches = await source.pending(limit=self._batch_size)
-            backlog += sum(len(batch.events) for batch in batches)
-            for batch in batches:
-                await self._publish(batch)
-                await source.remove(batch.document_id, [p.event.id for p in batch.events])
-                published += len(batch.events)
+            events = [pending for batch in batches for pending in batch.events]
+            backlog += len(events)
+            await self._publish(events)
+            # One write per document, independent of each other: overlap their round trips.
+            await gather_or_raise(source.remove(batch) for batch in batches)
+            published += len(events)
         self._backlog = backlog
         return published
 
     def _observe_backlog(self) -> list[Observation]:
         return [] if self._backlog is None else [Observation(self._backlog)]
 
-    async def _publish(self, batch: OutboxBatch) -> None:
-        # One document's events in order, each acknowledged before the next: per-key order holds.
-        for pending in batch.events:
-            with producer_span(
-                self._tracer,
-                topic=pending.topic,
-                key=pending.event.subject,
-                message_id=pending.event.id,
-                parent=pending.trace_context,
-            ) as trace_headers:
-                await self._bus.publish(to_record(pending, trace_headers=trace_headers))
+    async def _publish(self, events: Sequence[PendingEvent]) -> None:
+        # All in one go; the bus keeps each document's events (one key) in the order written.
+        if not events:
+            return
+        with contextlib.ExitStack() as spans:
+            records = [
+                to_record(
+                    pending,
+                    trace_headers=spans.enter_context(
+                        producer_span(
+                            self._tracer,
+                            topic=pending.topic,
+                            key=pending.event.subject,
+                            message_id=pending.event.id,
+                            parent=pending.trace_context,
+                        )
+                    ),
+                )
+                for pending in events
+            ]
+            await self._bus.publish_many(records)
 
     def wake(self) -> None:
         self._wake.set()

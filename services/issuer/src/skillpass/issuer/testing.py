@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -149,11 +149,11 @@ class ForgetfulOutbox:
     async def pending(self, *, limit: int) -> list[OutboxBatch]:
         return await self._source.pending(limit=limit)
 
-    async def remove(self, document_id: str, event_ids: Sequence[str]) -> None:
-        again = [e for e in event_ids if e in self._seen]
-        self._seen.update(event_ids)
-        if again:
-            await self._source.remove(document_id, again)
+    async def remove(self, batch: OutboxBatch) -> None:
+        again = tuple(p for p in batch.events if p.event.id in self._seen)
+        self._seen.update(p.event.id for p in batch.events)
+        if again or not batch.events:
+            await self._source.remove(replace(batch, events=again))
 
 
 class Retopic:
@@ -170,8 +170,8 @@ class Retopic:
             for b in await self._source.pending(limit=limit)
         ]
 
-    async def remove(self, document_id: str, event_ids: Sequence[str]) -> None:
-        await self._source.remove(document_id, event_ids)
+    async def remove(self, batch: OutboxBatch) -> None:
+        await self._source.remove(batch)
 
 
 async def deliver_all(relay: OutboxRelay, consumer: EventConsumer, *, rounds: int = 20) -> None:

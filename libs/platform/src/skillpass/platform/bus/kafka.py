@@ -18,6 +18,7 @@ from aiokafka.helpers import create_ssl_context
 
 from skillpass.platform.bus.port import StartAt
 from skillpass.platform.bus.records import ConsumedRecord, OutgoingRecord
+from skillpass.platform.concurrency import gather_or_raise
 
 _TOPIC_ALREADY_EXISTS = 36
 
@@ -242,6 +243,16 @@ class KafkaEventBus:
         await producer.send_and_wait(
             record.topic, value=record.value, key=record.key, headers=list(record.headers)
         )
+
+    async def publish_many(self, records: Sequence[OutgoingRecord]) -> None:
+        producer, _ = self._started()
+        # Queue all, then wait: the producer batches them per partition, in the order queued, so
+        # a pass of the relay costs a few round trips instead of one per record.
+        acks = [
+            await producer.send(r.topic, value=r.value, key=r.key, headers=list(r.headers))
+            for r in records
+        ]
+        await gather_or_raise(acks)
 
     def consumer(
         self, *, group: str, topics: Sequence[str], start_at: StartAt = "earliest"

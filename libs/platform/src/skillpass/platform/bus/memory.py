@@ -235,6 +235,10 @@ class MemoryEventBus:
     async def publish(self, record: OutgoingRecord) -> None:
         await self.broker.append(record)
 
+    async def publish_many(self, records: Sequence[OutgoingRecord]) -> None:
+        for record in records:
+            await self.broker.append(record)
+
     def consumer(
         self, *, group: str, topics: Sequence[str], start_at: StartAt = "earliest"
     ) -> MemoryConsumer:

@@ -68,6 +68,10 @@ class EventBus(Protocol):
     async def publish(self, record: OutgoingRecord) -> None:
         """Return once the broker has acknowledged the record (acks=all, idempotent)."""
 
+    async def publish_many(self, records: Sequence[OutgoingRecord]) -> None:
+        """Publish every record, keeping their order per key, and return once all are
+        acknowledged. On a failure it raises; records before the failed one may be published."""
+
     def consumer(
         self, *, group: str, topics: Sequence[str], start_at: StartAt = "earliest"
     ) -> Consumer: ...

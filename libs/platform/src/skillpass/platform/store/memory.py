@@ -7,7 +7,6 @@ way a single-document write is atomic in MongoDB.
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,8 +52,8 @@ class MemoryAggregateStore:
         ]
         return batches[:limit]
 
-    async def remove(self, document_id: str, event_ids: Sequence[str]) -> None:
-        document = self._documents.get(document_id)
+    async def remove(self, batch: OutboxBatch) -> None:
+        document = self._documents.get(batch.document_id)
         if document is not None:
-            done = set(event_ids)
+            done = {p.event.id for p in batch.events}
             document.outbox = [p for p in document.outbox if p.event.id not in done]

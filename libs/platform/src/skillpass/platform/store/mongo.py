@@ -1,10 +1,10 @@
 """The MongoDB aggregate store (PyMongo async API), for servers without transactions.
 
-Document layout: `{_id, state, revision, inbox: [event ids], outbox: [events]}`. A change is one
-`update_one` guarded by the revision it read (optimistic concurrency) that `$set`s state, revision
-and inbox and `$push`es to the outbox; the relay `$pullAll`s published events without touching
-the revision. Writes to one document are also serialised in-process (see `document_locks`: the
-local FerretDB does not apply updates atomically).
+Document layout: `{_id, state, revision, inbox: [event ids], outbox: [events], outbox_pending?}`.
+A change is one `update_one` guarded by the revision it read (optimistic concurrency) that `$set`s
+state, revision and inbox and `$push`es to the outbox (`mongo_outbox` says how the relay finds and
+clears it, without touching the revision). Writes to one document are also serialised in-process
+(see `document_locks`: the local FerretDB does not apply updates atomically).
 """
 
 from __future__ import annotations
@@ -13,13 +13,19 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from skillpass.platform.cloudevents import PendingEvent
 from skillpass.platform.mongo import ensure_indexes
 from skillpass.platform.store.document_locks import DOCUMENT_LOCKS
-from skillpass.platform.store.documents import event_from_document, event_to_document
+from skillpass.platform.store.mongo_outbox import (
+    OUTBOX_INDEX,
+    outbox_fields,
+    pending_batches,
+    push_events,
+    remove_published,
+)
 from skillpass.platform.store.port import (
     INBOX_SIZE,
     MAX_CONFLICT_RETRIES,
@@ -32,9 +38,7 @@ Document = dict[str, Any]
 
 
 class MongoAggregateStore:
-    # Sparse over an array field: documents with an empty outbox drop out of the index, so the
-    # relay's poll stays cheap however many aggregates exist.
-    INDEXES = (IndexModel([("outbox.id", ASCENDING)], name="outbox_pending", sparse=True),)
+    INDEXES = (OUTBOX_INDEX,)
 
     def __init__(
         self, collection: AsyncCollection[Document], *, inbox_size: int = INBOX_SIZE
@@ -67,7 +71,7 @@ class MongoAggregateStore:
             applied = change(None if current is None else current["state"])
             if event_id is not None:
                 inbox = [*inbox, event_id][-self._inbox_size :]
-            events = [event_to_document(p) for p in applied.events]
+            events = applied.events
             if current is None:
                 if await self._insert(document_id, applied.state, inbox, events):
                     return True
@@ -76,14 +80,18 @@ class MongoAggregateStore:
         raise ConcurrencyConflictError(f"document {document_id} keeps changing under us")
 
     async def _insert(
-        self, document_id: str, state: Mapping[str, Any], inbox: list[str], events: list[Document]
+        self,
+        document_id: str,
+        state: Mapping[str, Any],
+        inbox: list[str],
+        events: Sequence[PendingEvent],
     ) -> bool:
         document = {
             "_id": document_id,
             "state": dict(state),
             "revision": 1,
             "inbox": inbox,
-            "outbox": events,
+            **outbox_fields(events),
         }
         try:
             await self._collection.insert_one(document)
@@ -96,38 +104,20 @@ class MongoAggregateStore:
         current: Document,
         state: Mapping[str, Any],
         inbox: list[str],
-        events: list[Document],
+        events: Sequence[PendingEvent],
     ) -> bool:
-        update: Document = {
-            "$set": {"state": dict(state), "revision": current["revision"] + 1, "inbox": inbox}
-        }
-        if events:
-            update["$push"] = {"outbox": {"$each": events}}
+        update = push_events(
+            {"$set": {"state": dict(state), "revision": current["revision"] + 1, "inbox": inbox}},
+            events,
+        )
         result = await self._collection.update_one(
             {"_id": current["_id"], "revision": current["revision"]}, update
         )
         return result.matched_count == 1
 
     async def pending(self, *, limit: int) -> list[OutboxBatch]:
-        cursor = self._collection.find({"outbox.id": {"$exists": True}}, {"outbox": 1}, limit=limit)
-        return [
-            OutboxBatch(
-                document_id=document["_id"],
-                events=tuple(event_from_document(event) for event in document["outbox"]),
-            )
-            async for document in cursor
-        ]
+        return await pending_batches(self._collection, limit=limit)
 
-    async def remove(self, document_id: str, event_ids: Sequence[str]) -> None:
-        # `$pullAll` of the entries exactly as stored: FerretDB v1 ignores the condition form of
-        # `$pull` ({"id": {"$in": ...}}) without an error, but matches whole values everywhere.
-        async with self._lock(document_id):
-            found = await self._collection.find_one({"_id": document_id}, {"outbox": 1})
-            if found is None:
-                return
-            wanted = set(event_ids)
-            entries = [entry for entry in found.get("outbox", []) if entry.get("id") in wanted]
-            if entries:
-                await self._collection.update_one(
-                    {"_id": document_id}, {"$pullAll": {"outbox": entries}}
-                )
+    async def remove(self, batch: OutboxBatch) -> None:
+        async with self._lock(batch.document_id):
+            await remove_published(self._collection, batch)

@@ -40,8 +40,14 @@ Change = Callable[[Mapping[str, Any] | None], Applied]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OutboxBatch:
+    """A document's unpublished events, in the order written (may be empty: a marker to clear).
+
+    `revision` is the document's revision when read, where the store keeps one: `remove` can
+    then clear the whole outbox in one guarded write."""
+
     document_id: str
     events: tuple[PendingEvent, ...]
+    revision: int | None = None
 
 
 class ConcurrencyConflictError(RuntimeError):
@@ -54,8 +60,8 @@ class OutboxSource(Protocol):
     async def pending(self, *, limit: int) -> list[OutboxBatch]:
         """Documents with unpublished events (at most `limit`), events in the order written."""
 
-    async def remove(self, document_id: str, event_ids: Sequence[str]) -> None:
-        """Forget published events; events written meanwhile stay."""
+    async def remove(self, batch: OutboxBatch) -> None:
+        """Forget the batch's events (published); events written meanwhile stay."""
 
 
 class AggregateStore(OutboxSource, Protocol):

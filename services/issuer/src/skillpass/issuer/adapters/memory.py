@@ -201,10 +201,10 @@ class MemoryCredentialRepository:
         ]
         return batches[:limit]
 
-    async def remove(self, document_id: str, event_ids: Sequence[str]) -> None:
-        stored = self._stored.get(document_id)
+    async def remove(self, batch: OutboxBatch) -> None:
+        stored = self._stored.get(batch.document_id)
         if stored is not None:
-            done = set(event_ids)
+            done = {p.event.id for p in batch.events}
             stored.outbox = [p for p in stored.outbox if p.event.id not in done]
 
 

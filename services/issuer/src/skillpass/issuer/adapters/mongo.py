@@ -48,8 +48,14 @@ from skillpass.issuer.service_layer.ports import (
 from skillpass.platform.cloudevents import PendingEvent
 from skillpass.platform.mongo import IndexDeclarations, MongoDatabase, ensure_indexes
 from skillpass.platform.store import OutboxBatch
-from skillpass.platform.store.documents import event_from_document, event_to_document
 from skillpass.platform.store.mongo import MongoAggregateStore
+from skillpass.platform.store.mongo_outbox import (
+    OUTBOX_INDEX,
+    outbox_fields,
+    pending_batches,
+    push_events,
+    remove_published,
+)
 from skillpass.vc.status import StatusPurpose
 
 Collection = AsyncCollection[dict[str, Any]]
@@ -78,7 +84,7 @@ INDEXES: Final[IndexDeclarations] = {
         ),
         IndexModel([("list_id", ASCENDING), ("revoked", ASCENDING)], name="revoked_in_list"),
         IndexModel([("list_id", ASCENDING), ("suspended", ASCENDING)], name="suspended_in_list"),
-        IndexModel([("outbox.id", ASCENDING)], name="outbox_pending", sparse=True),
+        OUTBOX_INDEX,
     ],
     STATUS_LISTS: [
         IndexModel(
@@ -195,7 +201,7 @@ class MongoPathwayRepository:
 
 
 def _credential_doc(new: NewCredential) -> dict[str, Any]:
-    return {**d.credential_to_doc(new.record), "outbox": [event_to_document(e) for e in new.events]}
+    return {**d.credential_to_doc(new.record), **outbox_fields(new.events)}
 
 
 class MongoCredentialRepository:
@@ -248,9 +254,7 @@ class MongoCredentialRepository:
     ) -> None:
         doc = d.credential_to_doc(after)
         fields = {k: doc[k] for k in ("revoked", "suspended", "history", "revision")}
-        update: dict[str, Any] = {"$set": fields}
-        if events:
-            update["$push"] = {"outbox": {"$each": [event_to_document(e) for e in events]}}
+        update = push_events({"$set": fields}, events)
         result = await self._collection.update_one(
             {"_id": before.id, "revision": len(before.history)}, update
         )
@@ -274,25 +278,10 @@ class MongoCredentialRepository:
         return {doc["index"] async for doc in cursor}
 
     async def pending(self, *, limit: int) -> list[OutboxBatch]:
-        cursor = self._collection.find({"outbox.id": {"$exists": True}}, {"outbox": 1}, limit=limit)
-        return [
-            OutboxBatch(
-                document_id=doc["_id"],
-                events=tuple(event_from_document(event) for event in doc["outbox"]),
-            )
-            async for doc in cursor
-        ]
+        return await pending_batches(self._collection, limit=limit)
 
-    async def remove(self, document_id: str, event_ids: Sequence[str]) -> None:
-        # `$pullAll` of the entries exactly as stored (as the platform's store does): FerretDB v1
-        # silently ignores the condition form of `$pull`. Entries pushed meanwhile stay.
-        found = await self._collection.find_one({"_id": document_id}, {"outbox": 1})
-        wanted = set(event_ids)
-        entries = [e for e in (found or {}).get("outbox", []) if e.get("id") in wanted]
-        if entries:
-            await self._collection.update_one(
-                {"_id": document_id}, {"$pullAll": {"outbox": entries}}
-            )
+    async def remove(self, batch: OutboxBatch) -> None:
+        await remove_published(self._collection, batch)
 
 
 class MongoStatusListRepository:

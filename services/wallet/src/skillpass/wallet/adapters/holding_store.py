@@ -4,7 +4,7 @@ write path and differ only in how they query."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from skillpass.platform.store import AggregateStore, Applied, OutboxBatch
@@ -64,5 +64,5 @@ class AggregateHoldingWrites:
     async def pending(self, *, limit: int) -> list[OutboxBatch]:
         return await self._store.pending(limit=limit)
 
-    async def remove(self, document_id: str, event_ids: Sequence[str]) -> None:
-        await self._store.remove(document_id, event_ids)
+    async def remove(self, batch: OutboxBatch) -> None:
+        await self._store.remove(batch)
