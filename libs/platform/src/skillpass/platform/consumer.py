@@ -1,6 +1,6 @@
 """The consumer loop every service runs: decode at the edge, dispatch, retry, dead-letter, commit.
 
-For each record, in partition order:
+For each record, in order among the records with its key (other keys run at the same time):
 - an event type nobody here subscribes to is skipped (committed), not a crash;
 - a record that cannot be decoded is poison: straight to `<topic>.<group>.dlq`;
 - a handler that raises is retried; after `max_attempts` the record goes to the DLQ with the
@@ -30,6 +30,7 @@ from skillpass.platform.cloudevents import (
     decode_payload,
     from_record,
 )
+from skillpass.platform.concurrency import gather_or_raise
 from skillpass.platform.events import EventSpec, dlq_topic
 from skillpass.platform.metrics import CONSUMER_LAG
 from skillpass.platform.telemetry import consumer_span, tracer
@@ -54,6 +55,23 @@ class Subscription(Generic[M]):
     handler: Handler[M]
 
 
+def _processed_prefixes(
+    records: Sequence[ConsumedRecord], done: set[tuple[str, int, int]]
+) -> dict[tuple[str, int], ConsumedRecord]:
+    """Per partition, the last record up to which every record of the batch was processed."""
+    last: dict[tuple[str, int], ConsumedRecord] = {}
+    blocked: set[tuple[str, int]] = set()
+    for record in records:  # in partition order
+        partition = (record.topic, record.partition)
+        if partition in blocked:
+            continue
+        if (record.topic, record.partition, record.offset) in done:
+            last[partition] = record
+        else:
+            blocked.add(partition)
+    return last
+
+
 class _Poisoned(Exception):  # noqa: N818 - internal signal, not an error users see
     def __init__(self, reason: str, attempts: int) -> None:
         super().__init__(reason)
@@ -72,6 +90,7 @@ class EventConsumer:
         max_attempts: int = 3,
         retry_backoff: float = 0.05,
         poll_timeout: float = 0.5,
+        concurrency: int = 16,
         tracer_provider: TracerProvider | None = None,
         meter_provider: MeterProvider | None = None,
     ) -> None:
@@ -86,6 +105,7 @@ class EventConsumer:
         self._max_attempts = max_attempts
         self._retry_backoff = retry_backoff
         self._poll_timeout = poll_timeout
+        self._concurrency = concurrency
         self._tracer = tracer(tracer_provider)
         self._consumer: Consumer | None = None
         self._stopping = False
@@ -132,20 +152,34 @@ class EventConsumer:
             await consumer.stop()
 
     async def poll_once(self) -> int:
-        """Process one batch; the number of records handled (including skipped and dead ones)."""
+        """Process one batch; the number of records handled (including skipped and dead ones).
+
+        Records with one key (one aggregate) are handled in order; different keys at once, up to
+        `concurrency`, so a batch costs a few store round trips instead of one per record."""
         if self._consumer is None:
             raise RuntimeError("EventConsumer is not started")
         consumer = self._consumer
         records = await consumer.poll(max_wait=self._poll_timeout)
-        done: dict[tuple[str, int], ConsumedRecord] = {}
+        lanes: dict[tuple[str, int, bytes | None], list[ConsumedRecord]] = {}
         for record in records:
-            try:
-                await self._process(record)
-            except Exception:
-                await self._commit(consumer, done)  # keep what was processed before the failure
-                raise
-            done[(record.topic, record.partition)] = record
-        await self._commit(consumer, done)
+            lanes.setdefault((record.topic, record.partition, record.key), []).append(record)
+        done: set[tuple[str, int, int]] = set()
+        slots = asyncio.Semaphore(self._concurrency)
+
+        async def run_lane(lane: Sequence[ConsumedRecord]) -> None:
+            async with slots:
+                for record in lane:
+                    await self._process(record)
+                    done.add((record.topic, record.partition, record.offset))
+
+        try:
+            await gather_or_raise(run_lane(lane) for lane in lanes.values())
+        except Exception:
+            # Keep what was processed with no gap before it (a crash or a cancellation commits
+            # nothing more: those records come again, which the inboxes make harmless).
+            await self._commit(consumer, _processed_prefixes(records, done))
+            raise
+        await self._commit(consumer, _processed_prefixes(records, done))
         return len(records)
 
     @staticmethod
