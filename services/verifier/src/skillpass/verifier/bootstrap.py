@@ -42,7 +42,8 @@ from skillpass.verifier.adapters.safe_fetch import (
     SafeFetcher,
     resolve_with_dns,
 )
-from skillpass.verifier.adapters.vc_core import VcCore
+from skillpass.verifier.adapters.vc_core import VcCore, verify_list_credential
+from skillpass.verifier.adapters.verified_lists import ListVerifier, VerifiedLists
 from skillpass.verifier.domain.trust import GLOBAL_SCOPE, TrustedIssuer
 from skillpass.verifier.service_layer.handlers import Dependencies, MessageBus
 from skillpass.verifier.service_layer.messages import ImportTrustRegistry, PutTrustedIssuer
@@ -165,19 +166,30 @@ async def open_verifier(
     transport: httpx.AsyncBaseTransport | None = None,
     resolve: Resolve = resolve_with_dns,
     clock: Callable[[], datetime] | None = None,
+    timer: Callable[[], float] = time.monotonic,
+    verify_list: ListVerifier = verify_list_credential,
 ) -> AsyncIterator[AppResources]:
     """Everything the verifier runs on, for the lifespan of an app. ``memory_broker`` shares the
     in-memory bus with other services (embedded mode); ``transport``/``resolve`` let tests serve
-    documents without a network; ``tokens`` overrides the JWKS from settings."""
+    documents without a network; ``tokens`` overrides the JWKS from settings; ``timer`` ages the
+    caches and ``verify_list`` checks status list credentials (tests move the one and count the
+    other)."""
     probes: dict[str, ReadinessProbe] = {}
     async with AsyncExitStack() as stack:
         http = await stack.enter_async_context(httpx.AsyncClient(transport=transport))
         cache = CachingFetcher(
             SafeFetcher(http, fetch_policy(settings), resolve=resolve),
-            clock=time.monotonic,
+            clock=timer,
             default_ttl=settings.cache_default_ttl_seconds,
             max_ttl=settings.cache_max_ttl_seconds,
             max_entries=settings.cache_max_entries,
+            failure_ttl=settings.cache_failure_ttl_seconds,
+        )
+        verified_lists = VerifiedLists(
+            verify_list,
+            ttl_seconds=settings.cache_max_ttl_seconds,
+            max_entries=settings.cache_max_entries,
+            clock=timer,
         )
         documents = HttpDocuments(cache, DidWebResolver(cache, scheme=settings.did_web_scheme))
         verification_store, trust_store = await stack.enter_async_context(
@@ -191,7 +203,7 @@ async def open_verifier(
         relay = OutboxRelay(event_bus, [verification_store])
         bus = MessageBus(
             Dependencies(
-                core=VcCore(),
+                core=VcCore(verify_list=verified_lists),
                 documents=documents,
                 verifications=StoreVerificationRepository(verification_store),
                 trust=StoreTrustRegistryRepository(trust_store),

@@ -52,6 +52,9 @@ class VerifierSettings(ServiceSettings):
     cache_default_ttl_seconds: float = Field(default=300.0, ge=0)
     cache_max_ttl_seconds: float = Field(default=3600.0, ge=0)
     cache_max_entries: int = Field(default=10_000, ge=1)
+    # A document that could not be had is not asked for again this soon (an unreachable issuer
+    # must not cost one fetch per verification); never longer than cache_max_ttl_seconds.
+    cache_failure_ttl_seconds: float = Field(default=5.0, ge=0)
 
     # -- policy defaults (a caller may ask for stricter per request)
     require_registered_issuer: bool = False

@@ -1,6 +1,6 @@
 """A small HTTP cache in front of the safe fetcher: TTL from ``Cache-Control`` (bounded),
-``ETag`` revalidation, and single-flight so a thousand verifications that point at one status
-list cause one fetch."""
+``ETag`` revalidation, single-flight so a thousand verifications that point at one status list
+cause one fetch, and a short memory of failures so they do not cause a thousand either."""
 
 from __future__ import annotations
 
@@ -17,6 +17,12 @@ _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*(\d+)", re.IGNORECASE)
 @dataclass(slots=True)
 class _Entry:
     document: FetchedDocument
+    expires_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    reason: str
     expires_at: float
 
 
@@ -41,19 +47,28 @@ class CachingFetcher:
         default_ttl: float = 300.0,
         max_ttl: float = 3600.0,
         max_entries: int = 10_000,
+        failure_ttl: float = 0.0,
     ) -> None:
         self._fetcher = fetcher
         self._clock = clock
         self._default_ttl = default_ttl
         self._max_ttl = max_ttl
         self._max_entries = max_entries
+        # Never longer than a good answer may be kept: max_ttl 0 keeps nothing, failures neither.
+        self._failure_ttl = min(failure_ttl, max_ttl)
         self._entries: dict[str, _Entry] = {}
+        self._failures: dict[str, _Failure] = {}
         self._in_flight: dict[str, asyncio.Future[FetchedDocument]] = {}
 
     async def get(self, url: str) -> FetchedDocument:
         entry = self._entries.get(url)
-        if entry is not None and entry.expires_at > self._clock():
+        now = self._clock()
+        if entry is not None and entry.expires_at > now:
             return entry.document
+        if (failure := self._failures.get(url)) is not None:
+            if failure.expires_at > now:
+                raise FetchRefusedError(failure.reason)
+            del self._failures[url]
         if (pending := self._in_flight.get(url)) is not None:
             return await asyncio.shield(pending)
         future: asyncio.Future[FetchedDocument] = asyncio.get_running_loop().create_future()
@@ -61,6 +76,8 @@ class CachingFetcher:
         try:
             document = await self._refresh(url, entry)
         except BaseException as exc:
+            if isinstance(exc, FetchRefusedError):
+                self._remember_failure(url, str(exc))
             future.set_exception(exc)
             future.exception()  # marks it retrieved when nobody else was waiting
             raise
@@ -69,6 +86,13 @@ class CachingFetcher:
             return document
         finally:
             del self._in_flight[url]
+
+    def _remember_failure(self, url: str, reason: str) -> None:
+        if self._failure_ttl <= 0:
+            return
+        if len(self._failures) >= self._max_entries:
+            self._failures.pop(next(iter(self._failures)))
+        self._failures[url] = _Failure(reason, self._clock() + self._failure_ttl)
 
     async def _refresh(self, url: str, stale: _Entry | None) -> FetchedDocument:
         headers: dict[str, str] = {}

@@ -258,7 +258,8 @@ ROUTES = [
 
 def create_app(settings: VerifierSettings | None = None, **options: Any) -> Starlette:
     """The verifier app; ``options`` go to :func:`~skillpass.verifier.bootstrap.open_verifier`
-    (``memory_broker``, ``tokens``, ``transport``, ``resolve``, ``clock``)."""
+    (``memory_broker``, ``tokens``, ``transport``, ``resolve``, ``clock``, ``timer``,
+    ``verify_list``)."""
     resolved = settings or VerifierSettings()
 
     @asynccontextmanager
