@@ -48,7 +48,7 @@ async def test_report_is_stored_in_mongodb_and_its_event_reaches_kafka(
     caller = bearer(signer, "hr@acme", Role.VERIFIER, tenant="acme")
     async with running_app(settings, tokens=signer.verifier()) as (client, _):
         ready = (await client.get("/readyz")).json()
-        assert ready["checks"] == {"mongodb": "ok", "kafka": "ok"}
+        assert ready["checks"] == {"mongodb": "ok"}  # a broker outage leaves it ready
         response = await client.post(
             "/credentials/verify",
             json={"verifiableCredential": web_issuer.credential()},

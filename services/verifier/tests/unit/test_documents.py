@@ -61,3 +61,41 @@ async def test_documents_and_the_reasons_they_could_not_be_had() -> None:
         assert "not an http(s) URL" in (
             (await documents.status_list("did:web:uni.example")).problem or ""
         )
+
+
+async def test_a_failed_fetch_is_not_repeated_until_its_short_ttl_has_passed() -> None:
+    pages, asked, now = dict(PAGES), list[str](), [0.0]
+
+    def counting(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        body = pages.get(request.url.path)
+        return httpx.Response(404) if body is None else httpx.Response(200, content=body)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(counting)) as client:
+        fetcher = SafeFetcher(client, FetchPolicy(), resolve=resolve)
+        cache = CachingFetcher(fetcher, clock=lambda: now[0], failure_ttl=5.0)
+        documents = HttpDocuments(cache, DidWebResolver(cache))
+        late = "https://uni.example/status/late"
+        for _ in range(3):
+            assert "HTTP 404" in ((await documents.status_list(late)).problem or "")
+        assert asked == ["/status/late"]
+        pages["/status/late"] = PAGES["/status/1"]
+        now[0] = 5.5
+        assert (await documents.status_list(late)).document
+        assert asked == ["/status/late"] * 2
+
+
+async def test_failures_are_not_remembered_when_nothing_may_be_cached() -> None:
+    asked: list[str] = []
+
+    def counting(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        return handler(request)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(counting)) as client:
+        fetcher = SafeFetcher(client, FetchPolicy(), resolve=resolve)
+        cache = CachingFetcher(fetcher, clock=lambda: 0.0, max_ttl=0.0, failure_ttl=5.0)
+        documents = HttpDocuments(cache, DidWebResolver(cache))
+        for _ in range(2):
+            assert (await documents.status_list("https://uni.example/status/gone")).problem
+        assert len(asked) == 2

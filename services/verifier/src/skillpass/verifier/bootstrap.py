@@ -198,8 +198,9 @@ async def open_verifier(
         event_bus = await stack.enter_async_context(
             open_event_bus(settings, topics=[VERIFICATIONS_TOPIC], memory_broker=memory_broker)
         )
-        if settings.kafka_bootstrap_servers is not None:
-            probes["kafka"] = event_bus.ping
+        # No readiness probe on the broker: verifying needs only the documents and the store
+        # (the completed events wait in the outbox), so a broker outage must not take the
+        # verifier out of its Service's endpoints. The relay role does probe it.
         relay = OutboxRelay(event_bus, [verification_store])
         bus = MessageBus(
             Dependencies(
