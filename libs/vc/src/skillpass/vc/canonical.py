@@ -166,15 +166,14 @@ _SCALARS: Final = frozenset({str, int, bool, type(None)})
 
 def _no_floats(value: Any) -> bool:
     """True when ``value`` is made of dicts, lists, strings, integers, booleans and nulls (exact
-    types: a subclass goes to ``rfc8785``). Iterative, strings tested first: most values are."""
+    types: a subclass goes to ``rfc8785``). Iterative (over a list that grows as it is read),
+    strings tested first: most values are."""
     t = type(value)
     if t is not dict and t is not list:
         return t in _SCALARS
-    stack = [value]
-    pop = stack.pop
-    push = stack.append
-    while stack:
-        node = pop()
+    nodes = [value]
+    push = nodes.append
+    for node in nodes:
         for x in node.values() if type(node) is dict else node:
             tx = type(x)
             if tx is str:

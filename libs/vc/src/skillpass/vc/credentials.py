@@ -8,9 +8,10 @@ sign, with the reason).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
 from skillpass.vc.cryptosuites import Suite
 from skillpass.vc.dids import DidResolver
@@ -24,7 +25,7 @@ from skillpass.vc.proofs import (
     add_proof,
     verify_proofs,
 )
-from skillpass.vc.result import Check, VerificationResult
+from skillpass.vc.result import Check, Outcome, VerificationResult
 from skillpass.vc.status import StatusListSource, status_checks
 from skillpass.vc.validation import validation_checks
 
@@ -82,7 +83,20 @@ def context_check(document: Mapping[str, Any], *, loader: DocumentLoader) -> Che
         return Check.failed(
             "context", f"unknown context(s), never fetched: {', '.join(unknown)}", unknown=unknown
         )
-    return Check.passed("context", "all contexts are pinned")
+    return _CONTEXT_PINNED
+
+
+def _constant(name: str, outcome: Outcome, reason: str) -> Check:
+    """A check that never varies, made once (a Check is immutable; its detail is read-only)."""
+    return Check(name=name, outcome=outcome, reason=reason, detail=MappingProxyType({}))
+
+
+_CONTEXT_PINNED: Final = _constant("context", Outcome.PASSED, "all contexts are pinned")
+_NO_STATUS: Final = (
+    _constant("status.revocation", Outcome.SKIPPED, "no credentialStatus"),
+    _constant("status.suspension", Outcome.SKIPPED, "no credentialStatus"),
+)
+_STATUS_OFF: Final = (_constant("status", Outcome.SKIPPED, "status checking is off"),)
 
 
 def issuer_id(credential: Mapping[str, Any]) -> str | None:
@@ -133,25 +147,23 @@ def verify(
     an ``error`` (unknown is never read as "not revoked"); with it off, ``skipped``.
     ``validate=False`` leaves out ``data_model``, ``validity_period`` and ``schema`` (for callers
     that only need the proofs)."""
-    if not isinstance(credential, Mapping):
+    if type(credential) is not dict and not isinstance(credential, Mapping):
         return VerificationResult.of([Check.failed("data_model", "a credential is a JSON object")])
     checks: list[Check] = [context_check(credential, loader=loader)]
     outcomes = verify_proofs(
         credential, resolver=resolver, loader=loader, now=now, expected_purpose=proof_purpose
     )
-    checks.extend(o.check for o in outcomes)
+    checks += [o.check for o in outcomes]
     checks.append(issuer_binding_check(credential, outcomes))
     if validate:
         checks.extend(validation_checks(credential, now=now))
-    checks.extend(
-        _status(
-            credential,
-            resolver=resolver,
-            now=now,
-            loader=loader,
-            source=status_source,
-            check_status=check_status,
-        )
+    checks += _status(
+        credential,
+        resolver=resolver,
+        now=now,
+        loader=loader,
+        source=status_source,
+        check_status=check_status,
     )
     return VerificationResult.of(checks)
 
@@ -164,14 +176,11 @@ def _status(
     loader: DocumentLoader,
     source: StatusListSource | None,
     check_status: bool,
-) -> list[Check]:
+) -> Sequence[Check]:
     if not credential.get("credentialStatus"):
-        return [
-            Check.skipped("status.revocation", "no credentialStatus"),
-            Check.skipped("status.suspension", "no credentialStatus"),
-        ]
+        return _NO_STATUS
     if not check_status:
-        return [Check.skipped("status", "status checking is off")]
+        return _STATUS_OFF
     if source is None:
         return [Check.error("status", "the credential has a status but no status source was given")]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Final
 
+import nacl.bindings
 import nacl.exceptions
 import nacl.signing
 
@@ -28,6 +29,9 @@ SEED_SIZE: Final = 32
 SIGNATURE_SIZE: Final = 64
 
 
+_crypto_sign_open: Final = nacl.bindings.crypto_sign_open
+
+
 class InvalidKey(ValueError):  # noqa: N818 - reads as what it is: an invalid key
     """A key value that cannot be used (bad encoding, wrong multicodec, wrong length)."""
 
@@ -35,12 +39,12 @@ class InvalidKey(ValueError):  # noqa: N818 - reads as what it is: an invalid ke
 class VerifyingKey:
     """An Ed25519 public key."""
 
-    __slots__ = ("_key", "_multibase")
+    __slots__ = ("_multibase", "_raw")
 
     def __init__(self, raw: bytes) -> None:
         if len(raw) != 32:
             raise InvalidKey("an Ed25519 public key has 32 bytes")
-        self._key = nacl.signing.VerifyKey(raw)
+        self._raw = bytes(raw)
         self._multibase = encode_base58btc(ED25519_PUB_HEADER + raw)
 
     @classmethod
@@ -62,13 +66,13 @@ class VerifyingKey:
     @property
     def raw(self) -> bytes:
         """The 32 public key bytes (public information)."""
-        return bytes(self._key)
+        return self._raw
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         if len(signature) != SIGNATURE_SIZE:
             return False
-        try:
-            self._key.verify(message, signature)
+        try:  # the binding VerifyKey.verify calls, without its encoder layers (~1.5 µs)
+            _crypto_sign_open(signature + message, self._raw)
         except nacl.exceptions.BadSignatureError:
             return False
         return True

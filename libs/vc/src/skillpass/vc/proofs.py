@@ -192,7 +192,11 @@ def verify_proofs(
     proofs = proofs_of(document)
     if not proofs:
         return [ProofOutcome(check=Check.failed("proof", "the document has no proof"))]
-    unsecured = without_proof(document)
+    if type(document) is dict:  # a C-level copy; the comprehension costs ~1 µs more
+        unsecured = document.copy()
+        del unsecured["proof"]
+    else:
+        unsecured = without_proof(document)
     return [
         _verify_one(
             unsecured,
@@ -222,78 +226,102 @@ def _verify_one(
     domain: str | None,
 ) -> ProofOutcome:
     proof = proofs[index]
-    detail: dict[str, Any] = {"index": index}
-
-    def fail(reason: str) -> ProofOutcome:
-        return _outcome(
-            Check.failed("proof", reason, **detail),
-            None,
-            proof if isinstance(proof, Mapping) else None,
-        )
-
     if type(proof) is not dict and not isinstance(proof, Mapping):
-        return fail("the proof is not a JSON object")
-    suite = suite_of(proof)
-    detail["type"] = str(proof.get("type"))
+        return _outcome(
+            Check.failed("proof", "the proof is not a JSON object", index=index), None, None
+        )
+    get = proof.get
+    ptype = get("type")
+    detail: dict[str, Any] = {"index": index, "type": str(ptype)}
     if "cryptosuite" in proof:
-        detail["cryptosuite"] = str(proof.get("cryptosuite"))
-    vm_id = proof.get("verificationMethod")
+        detail["cryptosuite"] = str(get("cryptosuite"))
+    vm_id = get("verificationMethod")
     if isinstance(vm_id, str):
         detail["verificationMethod"] = vm_id
+    suite = suite_of(proof)
     if suite is None:
-        return fail(
-            f"unsupported proof type/cryptosuite {proof.get('type')!r}/{proof.get('cryptosuite')!r}"
-        )
+        reason = f"unsupported proof type/cryptosuite {ptype!r}/{get('cryptosuite')!r}"
+        return _outcome(Check.failed("proof", reason, **detail), None, proof)
+    outcome = _check_proof(
+        proof, suite, unsecured, proofs, resolver, loader, now, expected_purpose, challenge, domain
+    )
+    if isinstance(outcome, str):
+        return _outcome(Check.failed("proof", outcome, **detail), None, proof)
+    return _outcome(
+        Check.passed("proof", f"{_SUITE_LABEL[suite]} signature by {outcome.id}", **detail),
+        outcome,
+        proof,
+    )
+
+
+def _check_proof(
+    proof: Mapping[str, Any],
+    suite: Suite,
+    unsecured: dict[str, Any],
+    proofs: list[Any],
+    resolver: DidResolver,
+    loader: DocumentLoader,
+    now: datetime,
+    expected_purpose: str,
+    challenge: str | None,
+    domain: str | None,
+) -> VerificationMethod | str:
+    """The proof's verification method when its signature holds, else why it does not."""
+    get = proof.get
     for name in _REQUIRED_2020 if suite is Suite.ED25519_SIGNATURE_2020 else _REQUIRED:
-        if not isinstance(proof.get(name), str):
-            return fail(f"the proof has no {name}")
+        if not isinstance(get(name), str):
+            return f"the proof has no {name}"
     purpose = proof["proofPurpose"]
     if purpose != expected_purpose:
-        return fail(f"proofPurpose is {purpose!r}, expected {expected_purpose!r}")
-    if challenge is not None and proof.get("challenge") != challenge:
-        return fail("the proof's challenge does not match")
+        return f"proofPurpose is {purpose!r}, expected {expected_purpose!r}"
+    if challenge is not None and get("challenge") != challenge:
+        return "the proof's challenge does not match"
     if (
         domain is not None
-        and proof.get("domain") != domain
-        and not (isinstance(proof.get("domain"), list) and domain in proof["domain"])
+        and get("domain") != domain
+        and not (isinstance(get("domain"), list) and domain in proof["domain"])
     ):
-        return fail("the proof's domain does not match")
-    expires = proof.get("expires")
+        return "the proof's domain does not match"
+    expires = get("expires")
     if isinstance(expires, str):
         moment = _parse_datetime(expires)
         if moment is None:
-            return fail("the proof's expires is not a dateTime")
+            return "the proof's expires is not a dateTime"
         if now > moment:
-            return fail(f"the proof expired at {expires}")
+            return f"the proof expired at {expires}"
     try:
         signature = decode_base58btc(proof["proofValue"])
     except MultibaseError as exc:
-        return fail(f"proofValue: {exc}")
+        return f"proofValue: {exc}"
     try:
         method = dereference(proof["verificationMethod"], resolver=resolver)
     except DidError as exc:
-        return fail(f"verification method: {exc}")
+        return f"verification method: {exc}"
     if purpose not in method.relationships:
-        return fail(f"{method.id} is not authorized for {purpose} by its controller")
+        return f"{method.id} is not authorized for {purpose} by its controller"
 
     to_verify: dict[str, Any] = unsecured
-    previous = proof.get("previousProof")
+    previous = get("previousProof")
     if previous is not None:
         try:
             to_verify = dict(unsecured)
             to_verify["proof"] = _matching_proofs(proofs, previous)
         except IssueError as exc:
-            return fail(str(exc))
-    config = {k: v for k, v in proof.items() if k != "proofValue"}
+            return str(exc)
+    if type(proof) is dict:
+        config = proof.copy()
+        del config["proofValue"]
+    else:
+        config = {k: v for k, v in proof.items() if k != "proofValue"}
     if suite is Suite.EDDSA_JCS_2022:
-        proof_ctx = proof.get("@context")
+        proof_ctx = get("@context")
         if proof_ctx is not None:
             doc_ctx = unsecured.get("@context")
-            pc = proof_ctx if isinstance(proof_ctx, list) else [proof_ctx]
-            dc = doc_ctx if isinstance(doc_ctx, list) else [doc_ctx]
-            if dc[: len(pc)] != pc:
-                return fail("the proof's @context is not a prefix of the document's @context")
             if proof_ctx != doc_ctx:  # equal (as when skillpass signed it): nothing to swap
+                pc = proof_ctx if isinstance(proof_ctx, list) else [proof_ctx]
+                dc = doc_ctx if isinstance(doc_ctx, list) else [doc_ctx]
+                if dc[: len(pc)] != pc:
+                    return "the proof's @context is not a prefix of the document's @context"
                 if to_verify is unsecured:
                     to_verify = dict(unsecured)
                 to_verify["@context"] = proof_ctx
@@ -304,14 +332,10 @@ def _verify_one(
     try:
         data = hash_data(suite, to_verify, config, loader=loader)
     except ContextError as exc:
-        return fail(f"cannot canonicalize: {exc}")
+        return f"cannot canonicalize: {exc}"
     if not method.public_key.verify(data, signature):
-        return fail("the signature does not match the document and proof options")
-    return _outcome(
-        Check.passed("proof", f"{_SUITE_LABEL[suite]} signature by {method.id}", **detail),
-        method,
-        proof,
-    )
+        return "the signature does not match the document and proof options"
+    return method
 
 
 _SUITE_LABEL: Final = {suite: suite.value for suite in Suite}

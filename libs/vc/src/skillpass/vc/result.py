@@ -90,7 +90,12 @@ class VerificationResult:
 
     @classmethod
     def of(cls, checks: Iterable[Check], warnings: Iterable[str] = ()) -> VerificationResult:
-        return cls(checks=tuple(checks), warnings=tuple(warnings))
+        if cls is not VerificationResult:  # a subclass may have its own __init__
+            return cls(checks=tuple(checks), warnings=tuple(warnings))
+        result: VerificationResult = _NEW(cls)
+        _SET_CHECKS(result, tuple(checks))
+        _SET_WARNINGS(result, tuple(warnings))
+        return result
 
     @property
     def verified(self) -> bool:
@@ -112,3 +117,7 @@ class VerificationResult:
             "warnings": list(self.warnings),
             "errors": [f"{c.name}: {c.reason}" for c in self.failures()],
         }
+
+
+_SET_CHECKS: Final = VerificationResult.__dict__["checks"].__set__
+_SET_WARNINGS: Final = VerificationResult.__dict__["warnings"].__set__
