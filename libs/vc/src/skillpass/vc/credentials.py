@@ -126,7 +126,23 @@ def issuer_binding_check(credential: Mapping[str, Any], outcomes: list[ProofOutc
             issuer=issuer,
             controllers=strangers,
         )
-    return Check.passed("issuer_binding", f"signed by a key of the issuer {issuer}", issuer=issuer)
+    check = _BOUND.get(issuer)
+    if check is None:
+        check = Check(
+            name="issuer_binding",
+            outcome=Outcome.PASSED,
+            reason=f"signed by a key of the issuer {issuer}",
+            detail=MappingProxyType({"issuer": issuer}),
+        )
+        if len(_BOUND) >= _BOUND_LIMIT:
+            _BOUND.clear()
+        _BOUND[issuer] = check
+    return check
+
+
+# Passed issuer-binding checks per issuer (few issuers; a Check is immutable, detail read-only).
+_BOUND: dict[str, Check] = {}
+_BOUND_LIMIT: Final = 4096
 
 
 def verify(

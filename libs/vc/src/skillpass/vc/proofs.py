@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any, Final
 
 from skillpass.vc.canonical import UndefinedTerms, rdfc
@@ -16,7 +17,7 @@ from skillpass.vc.jsonld import ContextError
 from skillpass.vc.keys import SigningKey
 from skillpass.vc.loader import DocumentLoader, UnknownContext
 from skillpass.vc.multibase import MultibaseError, decode_base58btc, encode_base58btc
-from skillpass.vc.result import Check
+from skillpass.vc.result import Check, Outcome
 
 VC_V1: Final = "https://www.w3.org/2018/credentials/v1"
 VC_V2: Final = "https://www.w3.org/ns/credentials/v2"
@@ -230,28 +231,58 @@ def _verify_one(
         return _outcome(
             Check.failed("proof", "the proof is not a JSON object", index=index), None, None
         )
-    get = proof.get
-    ptype = get("type")
-    detail: dict[str, Any] = {"index": index, "type": str(ptype)}
-    if "cryptosuite" in proof:
-        detail["cryptosuite"] = str(get("cryptosuite"))
-    vm_id = get("verificationMethod")
-    if isinstance(vm_id, str):
-        detail["verificationMethod"] = vm_id
     suite = suite_of(proof)
     if suite is None:
-        reason = f"unsupported proof type/cryptosuite {ptype!r}/{get('cryptosuite')!r}"
-        return _outcome(Check.failed("proof", reason, **detail), None, proof)
+        reason = (
+            f"unsupported proof type/cryptosuite {proof.get('type')!r}/{proof.get('cryptosuite')!r}"
+        )
+        return _outcome(Check.failed("proof", reason, **_detail(proof, index)), None, proof)
     outcome = _check_proof(
         proof, suite, unsecured, proofs, resolver, loader, now, expected_purpose, challenge, domain
     )
     if isinstance(outcome, str):
-        return _outcome(Check.failed("proof", outcome, **detail), None, proof)
-    return _outcome(
-        Check.passed("proof", f"{_SUITE_LABEL[suite]} signature by {outcome.id}", **detail),
-        outcome,
-        proof,
-    )
+        return _outcome(Check.failed("proof", outcome, **_detail(proof, index)), None, proof)
+    return _outcome(_passed(proof, index, suite, outcome), outcome, proof)
+
+
+def _detail(proof: Mapping[str, Any], index: int) -> dict[str, Any]:
+    detail: dict[str, Any] = {"index": index, "type": str(proof.get("type"))}
+    if "cryptosuite" in proof:
+        detail["cryptosuite"] = str(proof.get("cryptosuite"))
+    vm_id = proof.get("verificationMethod")
+    if isinstance(vm_id, str):
+        detail["verificationMethod"] = vm_id
+    return detail
+
+
+# Passed proof checks by what they say (suite, method, index, proof options), not by the proof
+# value: a verifier sees few issuers, and a Check is immutable (its detail is made read-only).
+_PASSED: dict[tuple[Any, ...], Check] = {}
+_PASSED_LIMIT: Final = 4096
+_ABSENT: Final = object()
+
+
+def _passed(
+    proof: Mapping[str, Any], index: int, suite: Suite, method: VerificationMethod
+) -> Check:
+    cryptosuite = proof.get("cryptosuite", _ABSENT)
+    if cryptosuite is not _ABSENT and type(cryptosuite) is not str:
+        return Check.passed(
+            "proof", f"{_SUITE_LABEL[suite]} signature by {method.id}", **_detail(proof, index)
+        )
+    key = (suite, method.id, index, proof["type"], cryptosuite, proof["verificationMethod"])
+    check = _PASSED.get(key)
+    if check is None:
+        check = Check(
+            name="proof",
+            outcome=Outcome.PASSED,
+            reason=f"{_SUITE_LABEL[suite]} signature by {method.id}",
+            detail=MappingProxyType(_detail(proof, index)),
+        )
+        if len(_PASSED) >= _PASSED_LIMIT:
+            _PASSED.clear()
+        _PASSED[key] = check
+    return check
 
 
 def _check_proof(
