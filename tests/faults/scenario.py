@@ -18,6 +18,7 @@ from pymongo.errors import PyMongoError
 
 from skillpass.platform.auth import Role
 from skillpass.platform.events import CREDENTIAL_ISSUED, CREDENTIALS_TOPIC
+from skillpass.platform.store.mongo_outbox import OUTBOX_PENDING
 from tests.faults.realstack import Stack
 
 
@@ -163,10 +164,11 @@ class Databases:
         return [doc["_id"] async for doc in cursor]
 
     async def outbox_waiting(self) -> int:
-        """Issuer credentials whose events are not yet published."""
+        """Issuer credentials whose events are not yet published (or just published: the marker
+        goes in the same write as the outbox is cleared)."""
         return int(
             await self._db("issuer")["credentials"].count_documents(
-                {"outbox.id": {"$exists": True}}
+                {OUTBOX_PENDING: {"$exists": True}}
             )
         )
 

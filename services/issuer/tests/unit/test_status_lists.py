@@ -47,9 +47,6 @@ class NearlyFull(MemoryCredentialRepository):
             return real | (set(range(LIST_SIZE)) - {10, 20})
         return real
 
-    async def position_taken(self, list_id: str, index: int) -> bool:
-        return index in await self.taken_positions(list_id)
-
 
 async def test_a_full_list_is_closed_and_the_next_credentials_go_to_a_new_one() -> None:
     credentials = NearlyFull()

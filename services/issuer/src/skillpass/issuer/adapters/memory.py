@@ -176,9 +176,6 @@ class MemoryCredentialRepository:
         stored.doc = d.credential_to_doc(after)
         stored.outbox.extend(events)
 
-    async def position_taken(self, list_id: str, index: int) -> bool:
-        return (list_id, index) in self._positions
-
     async def taken_positions(self, list_id: str) -> set[int]:
         return {index for (lid, index) in self._positions if lid == list_id}
 

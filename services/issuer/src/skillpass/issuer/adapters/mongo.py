@@ -261,10 +261,6 @@ class MongoCredentialRepository:
         if result.matched_count != 1:
             raise ConflictError(before.id)
 
-    async def position_taken(self, list_id: str, index: int) -> bool:
-        found = await self._collection.find_one({"list_id": list_id, "index": index}, {"_id": 1})
-        return found is not None
-
     async def taken_positions(self, list_id: str) -> set[int]:
         cursor = self._collection.find({"list_id": list_id}, {"index": 1, "_id": 0})
         return {doc["index"] async for doc in cursor}

@@ -21,8 +21,6 @@ from typing import Final
 from skillpass.vc.status import MIN_ENTRIES, Bitstring, IndexRandom, StatusPurpose, allocate_index
 
 LIST_SIZE: Final = MIN_ENTRIES
-# Random draws tried against the store before falling back to the exact free set.
-PROBES: Final = 16
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -60,7 +60,7 @@ from skillpass.issuer.domain.recipients import (
     SubjectIdentity,
     subject_identity,
 )
-from skillpass.issuer.domain.status_lists import PROBES, StatusList, new_status_list
+from skillpass.issuer.domain.status_lists import StatusList, new_status_list
 from skillpass.issuer.domain.tenants import InvalidTenant, Tenant, new_tenant
 from skillpass.issuer.service_layer import commands as c
 from skillpass.issuer.service_layer import outgoing
@@ -102,8 +102,8 @@ MAX_POSITION_ROUNDS: Final = 8
 IDEMPOTENCY_NAMESPACE: Final = uuid.UUID("2f9c1a44-7d0b-4d7e-b3f1-5c8e7a9d0e21")
 
 
-# Positions known to be taken, per status list: a batch worker keeps one for the process so each
-# chunk does not reload the list's taken set (others' claims surface as "position taken").
+# Positions known to be taken, per status list, kept for the process: the list's taken set is read
+# once, not per credential or chunk (others' claims surface as "position taken" on the write).
 TakenPositions = dict[str, set[int]]
 
 
@@ -126,7 +126,7 @@ class Dependencies:
     pepper: bytes  # keys recipient pseudonyms (see domain.recipients)
     outbox_written: Callable[[], None] = field(default=lambda: None)  # wakes the relay
     batch_submitted: Callable[[], None] = field(default=lambda: None)  # wakes the batch worker
-    batch_positions: TakenPositions = field(default_factory=dict)
+    taken_positions: TakenPositions = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -465,13 +465,12 @@ async def _issue(
     tenant: Tenant,
     pending: list[_Pending],
     suite: Suite,
-    taken: TakenPositions | None = None,
 ) -> list[IssueResult | _Failed]:
     """Allocate, build, sign and store ``pending``; one outcome per item, in the given order."""
     signer = await active_signer(deps, tenant)
     outcomes: dict[int, IssueResult | _Failed] = {}
     order = [p.row for p in pending]
-    taken = {} if taken is None else taken
+    taken = deps.taken_positions
     while pending:
         positions = await _allocate(deps, tenant.id, len(pending), taken)
         built: list[tuple[_Pending, StatusPosition, dict[str, Any]]] = []
@@ -531,25 +530,17 @@ async def _allocate(
 ) -> list[StatusPosition]:
     """``count`` free positions, at random, in the tenant's current list (new lists as needed).
 
-    One credential: random draws checked one by one against the store (cheap while the list is
-    sparse), then the exact free set. Many: the exact free set, loaded once. Either way the store
-    has the last word (a position is claimed by the credential write itself)."""
+    Drawn from the list's free set as this process knows it (read from the store once per list:
+    asking the store per credential would cost a lookup each, a scan on FerretDB). The store has
+    the last word: a position is claimed by the credential write itself."""
     positions: list[StatusPosition] = []
     while len(positions) < count:
         status_list = await _current_list(deps, tenant_id)
         need = count - len(positions)
-        found: list[int] = []
-        if need == 1:
-            for _ in range(PROBES):
-                index = status_list.draw(deps.rng)
-                if not await deps.credentials.position_taken(status_list.id, index):
-                    found = [index]
-                    break
-        if not found:
-            if status_list.id not in taken:
-                taken[status_list.id] = await deps.credentials.taken_positions(status_list.id)
-            found = status_list.allocate_many(taken[status_list.id], need, deps.rng)
-            taken[status_list.id].update(found)
+        if status_list.id not in taken:
+            taken[status_list.id] = await deps.credentials.taken_positions(status_list.id)
+        found = status_list.allocate_many(taken[status_list.id], need, deps.rng)
+        taken[status_list.id].update(found)
         positions.extend(StatusPosition(list_id=status_list.id, index=i) for i in found)
         if len(found) < need:
             await deps.status_lists.mark_full(status_list.id)
@@ -681,7 +672,7 @@ async def run_batch_chunk(cmd: c.RunBatchChunk, deps: Dependencies) -> None:
             errors.append(RowError(row=row.row, code=exc.code, detail=str(exc)))
     if pending:
         rows_of = {p.credential_id: p.row for p in pending}
-        for outcome in await _issue(deps, tenant, pending, chunk.suite, deps.batch_positions):
+        for outcome in await _issue(deps, tenant, pending, chunk.suite):
             if isinstance(outcome, _Failed):
                 errors.append(RowError(row=outcome.row, code=outcome.code, detail=outcome.detail))
             else:
