@@ -41,6 +41,32 @@ def test_jcs_agrees_with_rfc8785(value: Any) -> None:
     assert jcs(value) == expected
 
 
+class _Text(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": [1, {"b": [True, None, 1.0]}]},
+        {"a": {"b": {"c": 1e20}}},
+        [0.1, -0.0, 1e-7, 5e-324],
+        {"t": (1, "x")},
+        {"s": _Text("x")},
+        {"n": float("nan")},
+        1.5,
+    ],
+)
+def test_jcs_floats_and_odd_types_take_the_exact_path(value: Any) -> None:
+    try:
+        expected = rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError:
+        with pytest.raises(rfc8785.CanonicalizationError):
+            jcs(value)
+        return
+    assert jcs(value) == expected
+
+
 def test_jcs_sorts_keys_by_utf16_code_units() -> None:
     value = {"\ue000": 1, "😀": 2, "a": 3}
     assert jcs(value) == rfc8785.dumps(value)

@@ -59,6 +59,52 @@ def test_an_issued_ob3_credential_verifies_with_every_check(suite: str) -> None:
         assert _outcome(result, name) is Outcome.PASSED, name
 
 
+def test_shared_passed_checks_say_the_same_and_cannot_be_changed() -> None:
+    # passed proof / issuer_binding checks are shared between verifications (verify's fast
+    # path): each must still describe its own credential, and no caller may alter one
+    results = [
+        verify(
+            issue(
+                achievement_credential(n, issuer=DID),
+                key=KEY,
+                verification_method=VM,
+                suite="eddsa-jcs-2022",
+                created=CREATED,
+            ),
+            resolver=OFFLINE_RESOLVER,
+            now=NOW,
+            check_status=False,
+        ).to_json()
+        for n in (1, 2)
+    ]
+    assert results[0] == results[1]
+    assert results[0]["verified"]
+    first = verify(
+        issue(
+            achievement_credential(3, issuer=DID),
+            key=KEY,
+            verification_method=VM,
+            suite="eddsa-jcs-2022",
+            created=CREATED,
+        ),
+        resolver=OFFLINE_RESOLVER,
+        now=NOW,
+    )
+    for name in ("proof", "issuer_binding", "context"):
+        check = first.check(name)
+        assert check is not None
+        with pytest.raises(TypeError):
+            check.detail["x"] = 1  # type: ignore[index]
+    proof = first.check("proof")
+    assert proof is not None
+    assert dict(proof.detail) == {
+        "index": 0,
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-jcs-2022",
+        "verificationMethod": VM,
+    }
+
+
 def test_vc11_input_gets_the_data_integrity_context_and_verifies() -> None:
     signed = issue(
         _vc11(), key=KEY, verification_method=VM, suite="eddsa-rdfc-2022", created=CREATED
