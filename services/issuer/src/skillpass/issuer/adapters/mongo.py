@@ -29,7 +29,14 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from skillpass.issuer.adapters import documents as d
 from skillpass.issuer.adapters.holdings import AggregateHoldingsRepository
 from skillpass.issuer.domain.achievements import Achievement
-from skillpass.issuer.domain.batches import BatchJob, ChunkState, JobState, RowError, RowResult
+from skillpass.issuer.domain.batches import (
+    BatchJob,
+    ChunkState,
+    JobState,
+    RowError,
+    RowResult,
+    chunk_id,
+)
 from skillpass.issuer.domain.credentials import IssuedCredential
 from skillpass.issuer.domain.pathways import Pathway
 from skillpass.issuer.domain.status_lists import StatusList
@@ -70,6 +77,8 @@ PUBLISHED_LISTS: Final = "published_status_lists"
 BATCH_JOBS: Final = "batch_jobs"
 BATCH_CHUNKS: Final = "batch_chunks"
 HOLDINGS: Final = "pathway_holdings"
+# Ids per `$in` query on chunks (a job of 100,000 rows has 400 chunks of 250).
+ID_SLICE: Final = 500
 
 INDEXES: Final[IndexDeclarations] = {
     ACHIEVEMENTS: [IndexModel([("tenant_id", ASCENDING)], name="by_tenant")],
@@ -93,10 +102,6 @@ INDEXES: Final[IndexDeclarations] = {
         )
     ],
     BATCH_JOBS: [IndexModel([("state", ASCENDING), ("created_at", ASCENDING)], name="unfinished")],
-    BATCH_CHUNKS: [
-        IndexModel([("job_id", ASCENDING), ("state", ASCENDING)], name="by_job_state"),
-        IndexModel([("job_id", ASCENDING), ("number", ASCENDING)], name="by_job_number"),
-    ],
     HOLDINGS: list(MongoAggregateStore.INDEXES),
 }
 
@@ -319,11 +324,18 @@ class MongoStatusListRepository:
 
 class MongoBatchJobRepository:
     """Jobs in ``batch_jobs``, their rows in ``batch_chunks`` (one document per chunk, claimed
-    with ``find_one_and_update``: one write decides which worker holds it)."""
+    with ``find_one_and_update``: one write decides which worker holds it).
+
+    A job records how many chunks it has, and chunk ids follow from the job's id and the chunk's
+    number, so every chunk access is by ``_id``: a query on other fields reads the whole
+    collection on FerretDB (every chunk of every job), inside its write lock for a claim. Each
+    process claims forward from the chunk after its last claim, then wraps around (chunks given
+    back or whose lease ran out). A done chunk drops its rows."""
 
     def __init__(self, database: MongoDatabase) -> None:
         self._jobs: Collection = database[BATCH_JOBS]
         self._chunks: Collection = database[BATCH_CHUNKS]
+        self._next: dict[str, int] = {}  # per job: the chunk number this process tries first
 
     async def add(self, job: BatchJob, chunks: Sequence[BatchChunk]) -> bool:
         if chunks:
@@ -334,20 +346,48 @@ class MongoBatchJobRepository:
                 if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
                     raise
         try:
-            await self._jobs.insert_one(d.job_to_doc(job))
+            await self._jobs.insert_one({**d.job_to_doc(job), "chunks": len(chunks)})
         except DuplicateKeyError:
             return False
         return True
+
+    async def _chunk_ids(self, job_id: str) -> list[str] | None:
+        """The job's chunk ids in number order; None when the job is not stored."""
+        doc = await self._jobs.find_one({"_id": job_id}, {"chunks": 1})
+        return None if doc is None else await self._ids_of(doc)
+
+    async def _ids_of(self, job: d.Document) -> list[str]:
+        if "chunks" in job:
+            return [chunk_id(job["_id"], n) for n in range(job["chunks"])]
+        # A job stored before jobs counted their chunks: look them up (a scan on FerretDB).
+        cursor = self._chunks.find({"job_id": job["_id"]}, {"_id": 1})
+        return sorted([c["_id"] async for c in cursor])
+
+    async def _chunk_docs(
+        self, ids: Sequence[str], query: d.Document, projection: d.Document, *, limit: int = 0
+    ) -> list[d.Document]:
+        found: list[d.Document] = []
+        for start in range(0, len(ids), ID_SLICE):
+            cursor = self._chunks.find(
+                {"_id": {"$in": list(ids[start : start + ID_SLICE])}, **query},
+                projection,
+                limit=max(limit - len(found), 0),
+            )
+            found.extend([doc async for doc in cursor])
+            if limit and len(found) >= limit:
+                break
+        return found
 
     async def get(self, job_id: str) -> BatchJob | None:
         doc = await self._jobs.find_one({"_id": job_id})
         if doc is None:
             return None
-        chunks = self._chunks.find(
-            {"job_id": job_id, "state": ChunkState.DONE.value},
+        chunks = await self._chunk_docs(
+            await self._ids_of(doc),
+            {"state": ChunkState.DONE.value},
             {"results": 1, "errors": 1, "state": 1},
         )
-        return d.job_from_doc(doc, [c async for c in chunks])
+        return d.job_from_doc(doc, chunks)
 
     async def unfinished(self) -> list[str]:
         cursor = self._jobs.find({"state": {"$ne": JobState.COMPLETED.value}}, {"_id": 1}).sort(
@@ -358,31 +398,42 @@ class MongoBatchJobRepository:
     async def claim(
         self, job_id: str, *, worker: str, now: datetime, until: datetime
     ) -> BatchChunk | None:
-        doc = await self._chunks.find_one_and_update(
-            {
-                "job_id": job_id,
-                "$or": [
-                    {"state": ChunkState.PENDING.value},
-                    {"state": ChunkState.CLAIMED.value, "lease_until": {"$lt": d.iso(now)}},
-                ],
-            },
-            {
-                "$set": {
-                    "state": ChunkState.CLAIMED.value,
-                    "worker": worker,
-                    "lease_until": d.iso(until),
-                }
-            },
-            sort=[("number", ASCENDING)],
-            return_document=ReturnDocument.AFTER,
-        )
+        ids = await self._chunk_ids(job_id)
+        if not ids:
+            return None
+        first = self._next.get(job_id, 0) % len(ids)
+        claimable = {
+            "$or": [
+                {"state": ChunkState.PENDING.value},
+                {"state": ChunkState.CLAIMED.value, "lease_until": {"$lt": d.iso(now)}},
+            ]
+        }
+        lease = {"state": ChunkState.CLAIMED.value, "worker": worker, "lease_until": d.iso(until)}
+        # The next chunk is usually free; if not, read which are (reads take no write lock) and
+        # try those, in order from there.
+        number = first
+        doc = await self._try_claim(ids[first], claimable, lease)
+        if doc is None:
+            free = {c["_id"] for c in await self._chunk_docs(ids, claimable, {"_id": 1})}
+            for number in [n for n in [*range(first, len(ids)), *range(first)] if ids[n] in free]:
+                if (doc := await self._try_claim(ids[number], claimable, lease)) is not None:
+                    break
         if doc is None:
             return None
+        self._next[job_id] = number + 1
         await self._jobs.update_one(
             {"_id": job_id, "state": JobState.PENDING.value},
             {"$set": {"state": JobState.RUNNING.value}},
         )
         return d.chunk_from_doc(doc)
+
+    async def _try_claim(
+        self, chunk: str, claimable: d.Document, lease: d.Document
+    ) -> d.Document | None:
+        found: d.Document | None = await self._chunks.find_one_and_update(
+            {"_id": chunk, **claimable}, {"$set": lease}, return_document=ReturnDocument.AFTER
+        )
+        return found
 
     async def renew(self, chunk_id: str, *, worker: str, until: datetime) -> bool:
         result = await self._chunks.update_one(
@@ -408,20 +459,23 @@ class MongoBatchJobRepository:
                     "results": [d.row_result_to_doc(r) for r in results],
                     "errors": [d.row_error_to_doc(e) for e in errors],
                     "lease_until": None,
-                }
+                },
+                "$unset": {"rows": ""},
             },
         )
 
     async def complete_if_done(self, job_id: str, now: datetime) -> bool:
-        undone = await self._chunks.count_documents(
-            {"job_id": job_id, "state": {"$ne": ChunkState.DONE.value}}, limit=1
-        )
-        if undone:
+        ids = await self._chunk_ids(job_id)
+        if ids is None:
+            return False
+        undone = {"state": {"$ne": ChunkState.DONE.value}}
+        if await self._chunk_docs(ids, undone, {"_id": 1}, limit=1):
             return False
         await self._jobs.update_one(
             {"_id": job_id, "state": {"$ne": JobState.COMPLETED.value}},
             {"$set": {"state": JobState.COMPLETED.value, "finished_at": d.iso(now)}},
         )
+        self._next.pop(job_id, None)
         return True
 
 
