@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient
-from pymongo.errors import PyMongoError
+from pymongo.errors import OperationFailure, PyMongoError
 
 from skillpass.platform.auth import Role
 from skillpass.platform.events import CREDENTIAL_ISSUED, CREDENTIALS_TOPIC
@@ -185,8 +185,18 @@ class Databases:
             async for doc in cursor
         ]
 
+    async def count(self, service: str, collection: str) -> int:
+        """The documents in a collection, from its statistics: FerretDB answers `count` by reading
+        every document (seconds at tens of thousands, load that polling would add to the server
+        under test) and `collStats` from SQLite's row count."""
+        try:
+            stats = await self._db(service).command("collStats", collection)
+        except OperationFailure:  # no such collection yet
+            return 0
+        return int(stats.get("count", 0))
+
     async def holdings_count(self) -> int:
-        return int(await self._db("wallet")["holdings"].count_documents({}))
+        return await self.count("wallet", "holdings")
 
 
 # ---------------------------------------------------------------------------------- events
