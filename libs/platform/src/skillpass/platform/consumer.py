@@ -4,7 +4,8 @@ For each record, in order among the records with its key (other keys run at the 
 - an event type nobody here subscribes to is skipped (committed), not a crash;
 - a record that cannot be decoded is poison: straight to `<topic>.<group>.dlq`;
 - a handler that raises is retried; after `max_attempts` the record goes to the DLQ with the
-  error in a header, and the partition moves on;
+  error in a header, and the partition moves on; a backend outage (MongoDB, Kafka unreachable)
+  is not the record's fault: the batch is given up and read again once the consumer rejoins;
 - the offset is committed only after the handler returned, so a crash before the commit means a
   redelivery, which the handler's `AggregateStore.apply(..., event_id=...)` turns into a no-op.
 """
@@ -33,6 +34,7 @@ from skillpass.platform.cloudevents import (
 from skillpass.platform.concurrency import gather_or_raise
 from skillpass.platform.events import EventSpec, dlq_topic
 from skillpass.platform.metrics import CONSUMER_LAG
+from skillpass.platform.outages import BACKEND_UNAVAILABLE
 from skillpass.platform.telemetry import consumer_span, tracer
 
 M = TypeVar("M", bound=Message)
@@ -237,6 +239,10 @@ class EventConsumer:
         for attempt in range(1, self._max_attempts + 1):
             try:
                 await subscription.handler(received)
+            except BACKEND_UNAVAILABLE:
+                # Not this record's fault: never dead-lettered. The batch fails, the consumer
+                # rejoins after a pause and the record comes again from the committed offset.
+                raise
             except Exception as error:
                 log.warning(
                     "event handler failed",

@@ -9,25 +9,17 @@ from http import HTTPStatus
 from typing import Any
 
 import structlog
-from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
-from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ExceptionHandler
 
+from skillpass.platform.outages import BACKEND_UNAVAILABLE
+
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://skillpass.dev/problems/"
 
 log = structlog.get_logger(__name__)
-
-# Backends being down is the server's condition, not a bug: 503 so clients and probes retry.
-BACKEND_UNAVAILABLE = (
-    ConnectionFailure,
-    ServerSelectionTimeoutError,
-    KafkaConnectionError,
-    KafkaTimeoutError,
-)
 
 
 class ProblemError(Exception):
