@@ -18,13 +18,18 @@ from skillpass.vc.status import (
     MAX_LIST_BYTES,
     MIN_ENTRIES,
     STATUS_LIST_CLOCK_LEEWAY,
+    Accept,
     Bitstring,
+    ListLoader,
     StatusErrorCode,
+    StatusList,
     StatusListError,
+    StatusListProblem,
     StatusPurpose,
     StatusState,
     allocate_index,
     check_status_entry,
+    load_status_list,
     status_checks,
     status_list_credential,
     status_list_entry,
@@ -762,3 +767,87 @@ def test_naive_now_is_misuse() -> None:
         status_checks(
             _credential(), source=NO_LISTS.get, verify_list=_proof_ok, now=datetime(2026, 1, 1)
         )
+
+
+# ------------------------------------------------------------------- remembered (loaded) lists
+
+
+def _remembering() -> tuple[ListLoader, list[str]]:
+    """A load_list that loads each URL once (as a verifier's cache would), counting loads."""
+    remembered: dict[str, StatusList | StatusListProblem] = {}
+    loads: list[str] = []
+
+    def load(
+        url: str, document: Mapping[str, Any], legacy: bool, accept: Accept
+    ) -> StatusList | StatusListProblem:
+        if url not in remembered:
+            loads.append(url)
+            remembered[url] = load_status_list(
+                document, url=url, legacy=legacy, verify_list=_proof_ok, accept=accept
+            )
+        return remembered[url]
+
+    return load, loads
+
+
+def test_a_loaded_list_is_decoded_and_keeps_what_each_use_judges() -> None:
+    loaded = load_status_list(
+        _list(set_bits=(7,), validUntil="2027-01-01T00:00:00Z"),
+        url=REVOCATION_URL,
+        legacy=False,
+        verify_list=_proof_ok,
+    )
+    assert isinstance(loaded, StatusList)
+    assert (loaded.issuer, loaded.purposes) == (ISSUER, frozenset({"revocation"}))
+    assert list(loaded.bits.set_indices()) == [7]
+    assert loaded.window.problem_at(NOW) is None
+    assert loaded.window.problem_at(datetime(2027, 2, 1, tzinfo=UTC)) is not None
+
+
+def test_a_list_refused_at_use_never_reaches_its_proof_check() -> None:
+    checked: list[object] = []
+
+    def verify(document: Mapping[str, Any]) -> VerificationResult:
+        checked.append(document)
+        return _proof_ok(document)
+
+    for served in (
+        _list(issuer="did:web:attacker.example"),
+        _list(validUntil="2026-05-01T00:00:00Z"),
+    ):
+        check = _run(_credential(_revocation()), {REVOCATION_URL: served}, verify=verify)
+        assert check["status.revocation"].outcome is Outcome.ERROR
+    assert checked == []
+
+
+def test_a_remembered_list_is_read_for_every_credential_and_judged_at_every_use() -> None:
+    load, loads = _remembering()
+    lists = {REVOCATION_URL: _list(set_bits=(5,), validUntil="2026-07-01T00:00:00Z")}
+    outcomes = [
+        status_checks(
+            _credential(_revocation(index), issuer=issuer),
+            source=lists.get,
+            load_list=load,
+            now=now,
+        )[0]
+        for index, issuer, now in (
+            (4, ISSUER, NOW),
+            (5, ISSUER, NOW),
+            (4, "did:web:attacker.example", NOW),  # another issuer's credential points at it
+            (4, ISSUER, datetime(2026, 8, 1, tzinfo=UTC)),  # the list has expired meanwhile
+        )
+    ]
+    assert [c.outcome for c in outcomes] == [
+        Outcome.PASSED,
+        Outcome.FAILED,
+        Outcome.ERROR,
+        Outcome.ERROR,
+    ]
+    assert "not the credential's issuer" in outcomes[2].reason
+    assert "expired" in outcomes[3].reason
+    assert loads == [REVOCATION_URL]
+
+
+def test_status_checks_need_a_proof_check_or_a_loader() -> None:
+    with pytest.raises(TypeError):
+        status_checks(_credential(_revocation()), source=NO_LISTS.get, now=NOW)

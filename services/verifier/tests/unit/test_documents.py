@@ -99,3 +99,44 @@ async def test_failures_are_not_remembered_when_nothing_may_be_cached() -> None:
         for _ in range(2):
             assert (await documents.status_list("https://uni.example/status/gone")).problem
         assert len(asked) == 2
+
+
+async def test_cached_documents_are_at_hand_without_io_and_parsed_once() -> None:
+    pages, asked, now = dict(PAGES), list[str](), [0.0]
+
+    def counting(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        body = pages.get(request.url.path)
+        if body is None:
+            return httpx.Response(404)
+        return httpx.Response(200, content=body, headers={"cache-control": "max-age=60"})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(counting)) as client:
+        fetcher = SafeFetcher(client, FetchPolicy(), resolve=resolve)
+        cache = CachingFetcher(fetcher, clock=lambda: now[0], failure_ttl=5.0)
+        documents = HttpDocuments(cache, DidWebResolver(cache))
+        url = "https://uni.example/status/1"
+        assert documents.known_status_list(url) is None
+        assert documents.known_did_document(DID) is None
+        fetched, did = await documents.status_list(url), await documents.did_document(DID)
+        known, known_did = documents.known_status_list(url), documents.known_did_document(DID)
+        assert known is not None
+        assert known_did is not None
+        # The very objects fetched: parsed once while the response is cached.
+        assert known.document is fetched.document
+        assert known_did.document is did.document
+        assert (await documents.status_list(url)).document is fetched.document
+        # What is known to fail or is not supported is at hand too.
+        assert "HTTP 404" in ((await documents.status_list(url + "0")).problem or "")
+        assert "HTTP 404" in (getattr(documents.known_status_list(url + "0"), "problem", ""))
+        assert "not supported" in (
+            getattr(documents.known_did_document("did:ion:x"), "problem", "")
+        )
+        assert asked == ["/status/1", "/issuers/cs/did.json", "/status/10"]
+        # Once the response is stale, only a fetch can tell; a new response is parsed anew.
+        now[0] = 61.0
+        assert documents.known_status_list(url) is None
+        pages["/status/1"] = json.dumps({"type": ["VerifiableCredential", "X"]}).encode()
+        refreshed = await documents.status_list(url)
+        assert refreshed.document == {"type": ["VerifiableCredential", "X"]}
+        assert getattr(documents.known_status_list(url), "document", None) is refreshed.document

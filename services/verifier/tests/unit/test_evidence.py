@@ -6,6 +6,7 @@ from skillpass.vc.status import status_list_entry
 from skillpass.verifier.adapters.memory import StaticDocuments
 from skillpass.verifier.domain.references import credential_references, presentation_references
 from skillpass.verifier.service_layer.evidence import collect
+from skillpass.verifier.service_layer.ports import Fetched
 from skillpass.verifier.testing import TestHolder, TestIssuer
 
 
@@ -42,3 +43,37 @@ async def test_fan_out_is_capped_and_the_rest_reported(
     assert len(documents.requests) == 8
     assert len(evidence.status_lists) == 40
     assert sum("more than 8 documents" in p for p in evidence.problems) == 33
+
+
+class HalfCached(StaticDocuments):
+    """Status lists must be fetched (awaited); DID documents are at hand."""
+
+    def __init__(self, documents: StaticDocuments) -> None:
+        super().__init__(dids=documents.dids, status_lists=documents.status_lists)
+        self.fetched: list[str] = []
+
+    async def did_document(self, did: str) -> Fetched:
+        self.fetched.append(did)
+        return super().known_did_document(did)
+
+    async def status_list(self, url: str) -> Fetched:
+        self.fetched.append(url)
+        return super().known_status_list(url)
+
+    def known_status_list(self, url: str) -> Fetched | None:  # type: ignore[override]
+        return None
+
+
+async def test_documents_at_hand_are_taken_and_only_the_others_fetched(
+    documents: StaticDocuments, issuer: TestIssuer
+) -> None:
+    half = HalfCached(documents)
+    credential = issuer.credential(status=("revocation", "suspension"), open_badge=False)
+    evidence = await collect(credential_references(credential), half, limit=32)
+    assert sorted(half.fetched) == sorted(issuer.list_url(p) for p in ("revocation", "suspension"))
+    assert evidence.dids == {issuer.did: documents.dids[issuer.did]}
+    assert evidence.status_lists == {
+        url: documents.status_lists[url] for url in evidence.status_lists
+    }
+    assert len(evidence.status_lists) == 2
+    assert evidence.problems == []

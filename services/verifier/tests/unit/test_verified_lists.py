@@ -4,6 +4,7 @@ the core would not have passed now."""
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from skillpass.platform.store.memory import MemoryAggregateStore
 from skillpass.vc.credentials import verify
 from skillpass.vc.dids import CompositeResolver, DidResolver
 from skillpass.vc.result import Outcome, VerificationResult
+from skillpass.vc.status import StatusList
 from skillpass.verifier.adapters.memory import StaticDocuments
 from skillpass.verifier.adapters.repositories import (
     StoreTrustRegistryRepository,
@@ -24,7 +26,7 @@ from skillpass.verifier.adapters.verified_lists import VerifiedLists
 from skillpass.verifier.domain.report import VerificationReport
 from skillpass.verifier.service_layer.handlers import Dependencies, MessageBus
 from skillpass.verifier.service_layer.messages import VerifyCredential
-from skillpass.verifier.testing import FIXED_NOW, TestIssuer
+from skillpass.verifier.testing import FIXED_NOW, TestIssuer, key_for
 
 TTL = 300.0
 
@@ -59,7 +61,7 @@ def harness(documents: StaticDocuments, *, ttl: float = TTL, max_entries: int = 
     lists = VerifiedLists(proofs, ttl_seconds=ttl, max_entries=max_entries, clock=lambda: timer[0])
     bus = MessageBus(
         Dependencies(
-            core=VcCore(verify_list=lists),
+            core=VcCore(lists=lists),
             documents=documents,
             verifications=StoreVerificationRepository(MemoryAggregateStore()),
             trust=StoreTrustRegistryRepository(MemoryAggregateStore()),
@@ -197,3 +199,82 @@ async def test_the_least_recently_used_verdict_goes_first(
     assert h.proofs.checked == [issuer.list_url(p) for p in ("revocation", "suspension")] + [
         issuer.list_url("revocation")
     ]
+
+
+async def test_a_list_whose_signers_key_changed_is_checked_again(
+    documents: StaticDocuments, issuer: TestIssuer
+) -> None:
+    h = harness(documents)
+    credential = issuer.credential()
+    assert status(await h.verify(credential), "revocation")[0] is Outcome.PASSED
+    documents.dids[issuer.did] = issuer.did_document(key=key_for("rotated"))
+    outcome, reason = status(await h.verify(credential), "revocation")
+    assert outcome is Outcome.ERROR
+    assert "proof failed" in reason
+    assert h.proofs.checked == [issuer.list_url("revocation")] * 2
+
+
+async def test_a_list_changed_in_place_is_not_read_from_memory(
+    documents: StaticDocuments, issuer: TestIssuer
+) -> None:
+    h = harness(documents)
+    credential = issuer.credential(index=9)
+    assert status(await h.verify(credential), "revocation")[0] is Outcome.PASSED
+    issuer.revoked.add(9)
+    served = documents.status_lists[issuer.list_url("revocation")]
+    assert isinstance(served, dict)
+    served["credentialSubject"] = issuer.status_list("revocation")["credentialSubject"]
+    outcome, reason = status(await h.verify(credential), "revocation")
+    assert outcome is Outcome.ERROR
+    assert "proof failed" in reason  # the list was not signed like this
+    assert len(h.proofs.checked) == 2
+
+
+async def test_an_equal_copy_of_the_list_is_read_from_memory(
+    documents: StaticDocuments, issuer: TestIssuer
+) -> None:
+    h = harness(documents)
+    url = issuer.list_url("revocation")
+    credential = issuer.credential()
+    await h.verify(credential)
+    documents.status_lists[url] = copy.deepcopy(documents.status_lists[url])  # parsed anew
+    documents.dids[issuer.did] = copy.deepcopy(documents.dids[issuer.did])
+    assert status(await h.verify(credential), "revocation")[0] is Outcome.PASSED
+    assert h.proofs.checked == [url]
+
+
+def test_a_remembered_list_is_the_decoded_list_itself(
+    documents: StaticDocuments, issuer: TestIssuer
+) -> None:
+    h = harness(documents)
+    url = issuer.list_url("revocation")
+    resolver = CompositeResolver(web=lambda did: documents.dids.get(did))
+
+    def load() -> object:
+        return h.lists.load(
+            url,
+            documents.status_lists[url],
+            False,
+            lambda *_: None,
+            resolver=resolver,
+            now=FIXED_NOW,
+        )
+
+    first = load()
+    assert isinstance(first, StatusList)
+    assert load() is first
+    assert h.proofs.checked == [url]
+
+
+async def test_a_remembered_list_is_judged_for_each_credential(
+    documents: StaticDocuments, issuer: TestIssuer
+) -> None:
+    h = harness(documents)
+    await h.verify(issuer.credential())
+    other = TestIssuer.at("https://other.example", "other")
+    stray = other.credential()
+    stray["credentialStatus"] = issuer.credential()["credentialStatus"]  # points at uni's list
+    outcome, reason = status(await h.verify(stray), "revocation")
+    assert outcome is Outcome.ERROR
+    assert "not the credential's issuer" in reason
+    assert len(h.proofs.checked) == 1

@@ -5,7 +5,10 @@ VC 1.1-era predecessor) when verifying.
 
 Pure: the status list credential is *given* (a :class:`StatusListSource` returns what was already
 fetched, the HTTP adapter lives in the verifier service), its proof is checked by the injected
-``verify_list``, ``now`` is passed in and randomness comes from the caller's generator.
+``verify_list``, ``now`` is passed in and randomness comes from the caller's generator. A caller
+that sees the same list many times may remember :func:`load_status_list`'s answer (the checked,
+decoded list) and hand it back through ``load_list``; the list's validity window and issuer are
+still judged at every use.
 
 The one rule this module exists to keep: a status that *could not be checked* (no list, a broken
 list, a list that fails its proof or has expired, an index past its end …) is an ``error``
@@ -28,6 +31,7 @@ from typing import Any, Final, Protocol
 from skillpass.vc.result import Check, VerificationResult
 from skillpass.vc.validation import (
     VC2_CONTEXT,
+    ValidityWindow,
     as_list,
     format_datetime,
     is_url,
@@ -40,16 +44,21 @@ from skillpass.vc.validation import (
 __all__ = [
     "MAX_LIST_BYTES",
     "MIN_ENTRIES",
+    "Accept",
     "Bitstring",
     "IndexRandom",
+    "ListLoader",
     "StatusErrorCode",
+    "StatusList",
     "StatusListError",
+    "StatusListProblem",
     "StatusListSource",
     "StatusPurpose",
     "StatusResult",
     "StatusState",
     "allocate_index",
     "check_status_entry",
+    "load_status_list",
     "status_checks",
     "status_list_credential",
     "status_list_entry",
@@ -368,21 +377,23 @@ def check_status_entry(
     *,
     issuer: str | None,
     source: StatusListSource,
-    verify_list: Callable[[Mapping[str, Any]], VerificationResult],
+    verify_list: Callable[[Mapping[str, Any]], VerificationResult] | None = None,
     now: datetime,
     require_same_issuer: bool = True,
+    load_list: ListLoader | None = None,
 ) -> StatusResult:
     """Look up one ``BitstringStatusListEntry`` (or ``StatusList2021Entry``).
 
     ``issuer`` is the credential's issuer id; with ``require_same_issuer`` (the default) a list
     signed by anyone else is refused, so whoever controls the list's host cannot swap in a
-    cleared list signed by their own key.
+    cleared list signed by their own key. Give ``verify_list`` (the list's proof check), or
+    ``load_list`` (:func:`load_status_list` with that check, or a remembered answer of it).
     """
     require_aware(now, "now")
     return _Lookup(
         issuer=issuer,
         source=source,
-        verify_list=verify_list,
+        load_list=_loader(verify_list, load_list),
         now=now,
         require_same_issuer=require_same_issuer,
     ).check(entry)
@@ -392,9 +403,10 @@ def status_checks(
     credential: Mapping[str, Any],
     *,
     source: StatusListSource,
-    verify_list: Callable[[Mapping[str, Any]], VerificationResult],
+    verify_list: Callable[[Mapping[str, Any]], VerificationResult] | None = None,
     now: datetime,
     require_same_issuer: bool = True,
+    load_list: ListLoader | None = None,
 ) -> list[Check]:
     """``status.revocation`` and ``status.suspension``, always both, in that order.
 
@@ -402,12 +414,13 @@ def status_checks(
     be checked, else ``passed``; ``skipped`` when the credential has no entry for it. Entries of
     an unknown type add an ``error`` check (under their purpose, or ``status``): their status is
     unknown. Entries with other purposes (``refresh``, ``message``) add a ``skipped`` ``status``.
+    ``verify_list`` / ``load_list`` as for :func:`check_status_entry`.
     """
     require_aware(now, "now")
     lookup = _Lookup(
         issuer=node_id(credential.get("issuer")),
         source=source,
-        verify_list=verify_list,
+        load_list=_loader(verify_list, load_list),
         now=now,
         require_same_issuer=require_same_issuer,
     )
@@ -446,15 +459,110 @@ def _is_supported(entry: Mapping[str, Any]) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class _Problem:
+class StatusListProblem:
+    """Why a status list cannot vouch for a status (the spec's error code and a reason)."""
+
     code: StatusErrorCode
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class _LoadedList:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusList:
+    """A status list credential that passed every check that depends only on the document (and
+    on what its proof check consults), decoded. Its ``window`` and ``issuer`` are judged at each
+    use (``accept``). ``bits`` is shared by whoever remembers it: read it, never set bits."""
+
+    issuer: str | None
+    window: ValidityWindow
     purposes: frozenset[str]
     bits: Bitstring
+
+
+# The checks of a list made at every use, from its issuer and validity window: None, or why the
+# list cannot vouch for this credential now.
+Accept = Callable[[str | None, ValidityWindow], "StatusListProblem | None"]
+# (URL, the list credential fetched from it, legacy StatusList2021?, accept) -> the answer of
+# load_status_list, or a remembered one.
+ListLoader = Callable[[str, Mapping[str, Any], bool, Accept], "StatusList | StatusListProblem"]
+
+
+def load_status_list(
+    document: Mapping[str, Any],
+    *,
+    url: str,
+    legacy: bool,
+    verify_list: Callable[[Mapping[str, Any]], VerificationResult],
+    accept: Accept | None = None,
+) -> StatusList | StatusListProblem:
+    """A status list credential fetched from ``url``, checked and decoded: its types, its id
+    (a list replayed at another list's URL is refused), the form of its dates, then ``accept``
+    (the per-use judgement of its issuer and validity window, made before the costly part), its
+    proof (``verify_list``) and its bitstring. Without ``accept``'s part, the answer depends only
+    on the document and on what ``verify_list`` consults (the signers' DID documents, the
+    clock), so a caller may remember it while those stay the same and judge each use again."""
+    malformed = StatusErrorCode.MALFORMED_VALUE_ERROR
+    if not isinstance(document, Mapping):
+        return StatusListProblem(malformed, "the status list is not a JSON object")
+    credential_type, list_type = (
+        (LEGACY_LIST_CREDENTIAL_TYPE, LEGACY_LIST_TYPE)
+        if legacy
+        else (LIST_CREDENTIAL_TYPE, LIST_TYPE)
+    )
+    if credential_type not in types_of(document):
+        return StatusListProblem(malformed, f"the status list is not a {credential_type}")
+    subject = document.get("credentialSubject")
+    if not isinstance(subject, Mapping) or list_type not in types_of(subject):
+        return StatusListProblem(
+            malformed, f"the status list's credentialSubject is not a {list_type}"
+        )
+    # A list may be replayed at another list's URL (same issuer, same key): the id says which.
+    if "id" in document and document["id"] != url:
+        return StatusListProblem(
+            StatusErrorCode.STATUS_VERIFICATION_ERROR,
+            f"the status list fetched from {url} has id {document['id']!r}",
+        )
+    window = validity_window(document)
+    if window.problems:
+        return StatusListProblem(
+            malformed, "the status list's dates are malformed: " + "; ".join(window.problems)
+        )
+    issuer = node_id(document.get("issuer"))
+    if accept is not None and (problem := accept(issuer, window)) is not None:
+        return problem
+
+    result = verify_list(document)
+    if not result.verified:
+        failures = (
+            "; ".join(f"{c.name}: {c.reason}" for c in result.failures()) or "no proof passed"
+        )
+        return StatusListProblem(
+            StatusErrorCode.STATUS_VERIFICATION_ERROR,
+            f"the status list's proof failed ({failures})",
+        )
+    purposes = frozenset(p for p in as_list(subject.get("statusPurpose")) if isinstance(p, str))
+    try:
+        bits = Bitstring.decode(subject.get("encodedList"), multibase=not legacy)
+    except StatusListError as exc:
+        return StatusListProblem(exc.code, str(exc))
+    return StatusList(issuer=issuer, window=window, purposes=purposes, bits=bits)
+
+
+def _loader(
+    verify_list: Callable[[Mapping[str, Any]], VerificationResult] | None,
+    load_list: ListLoader | None,
+) -> ListLoader:
+    if load_list is not None:
+        return load_list
+    if verify_list is None:
+        raise TypeError("give verify_list or load_list")
+    check = verify_list
+
+    def load(
+        url: str, document: Mapping[str, Any], legacy: bool, accept: Accept
+    ) -> StatusList | StatusListProblem:
+        return load_status_list(document, url=url, legacy=legacy, verify_list=check, accept=accept)
+
+    return load
 
 
 @dataclass(slots=True, kw_only=True)
@@ -463,10 +571,10 @@ class _Lookup:
 
     issuer: str | None
     source: StatusListSource
-    verify_list: Callable[[Mapping[str, Any]], VerificationResult]
+    load_list: ListLoader
     now: datetime
     require_same_issuer: bool
-    _lists: dict[tuple[str, bool], _LoadedList | _Problem] = field(default_factory=dict)
+    _lists: dict[tuple[str, bool], StatusList | StatusListProblem] = field(default_factory=dict)
 
     def check(self, entry: object) -> StatusResult:
         if not isinstance(entry, Mapping):
@@ -475,14 +583,15 @@ class _Lookup:
             )
         raw_purpose = entry.get("statusPurpose")
         purpose = raw_purpose if raw_purpose in _PURPOSES else "?"
-        if not _is_supported(entry):
-            kinds = ", ".join(types_of(entry)) or "none"
+        entry_types = types_of(entry)
+        if ENTRY_TYPE not in entry_types and LEGACY_ENTRY_TYPE not in entry_types:
+            kinds = ", ".join(entry_types) or "none"
             return _unknown(
                 purpose,
                 StatusErrorCode.MALFORMED_VALUE_ERROR,
                 f"credentialStatus type {kinds} is not supported, so the status is unknown",
             )
-        legacy = ENTRY_TYPE not in types_of(entry)
+        legacy = ENTRY_TYPE not in entry_types
         url = entry.get("statusListCredential")
         index = _parse_index(entry.get("statusListIndex"))
         if purpose == "?":
@@ -513,7 +622,7 @@ class _Lookup:
             )
 
         loaded = self._load(url, legacy=legacy)
-        if isinstance(loaded, _Problem):
+        if isinstance(loaded, StatusListProblem):
             return _unknown(purpose, loaded.code, loaded.reason, list_url=url, index=index)
         if purpose not in loaded.purposes:
             return _unknown(
@@ -550,70 +659,37 @@ class _Lookup:
             index=index,
         )
 
-    def _load(self, url: str, *, legacy: bool) -> _LoadedList | _Problem:
+    def _load(self, url: str, *, legacy: bool) -> StatusList | StatusListProblem:
         key = (url, legacy)
         if key not in self._lists:
             self._lists[key] = self._fetch_and_check(url, legacy=legacy)
         return self._lists[key]
 
-    def _fetch_and_check(self, url: str, *, legacy: bool) -> _LoadedList | _Problem:
+    def _fetch_and_check(self, url: str, *, legacy: bool) -> StatusList | StatusListProblem:
         document = self.source(url)
         if document is None:
-            return _Problem(
+            return StatusListProblem(
                 StatusErrorCode.STATUS_RETRIEVAL_ERROR, f"status list {url} could not be retrieved"
             )
-        malformed = StatusErrorCode.MALFORMED_VALUE_ERROR
-        if not isinstance(document, Mapping):
-            return _Problem(malformed, "the status list is not a JSON object")
-        credential_type, list_type = (
-            (LEGACY_LIST_CREDENTIAL_TYPE, LEGACY_LIST_TYPE)
-            if legacy
-            else (LIST_CREDENTIAL_TYPE, LIST_TYPE)
-        )
-        if credential_type not in types_of(document):
-            return _Problem(malformed, f"the status list is not a {credential_type}")
-        subject = document.get("credentialSubject")
-        if not isinstance(subject, Mapping) or list_type not in types_of(subject):
-            return _Problem(malformed, f"the status list's credentialSubject is not a {list_type}")
-        # A list may be replayed at another list's URL (same issuer, same key): the id says which.
-        if "id" in document and document["id"] != url:
-            return _Problem(
-                StatusErrorCode.STATUS_VERIFICATION_ERROR,
-                f"the status list fetched from {url} has id {document['id']!r}",
-            )
+        loaded = self.load_list(url, document, legacy, self._accept)
+        if isinstance(loaded, StatusListProblem):
+            return loaded
+        # Judged at every use, remembered list or not (a fresh one was judged once already).
+        problem = self._accept(loaded.issuer, loaded.window)
+        return loaded if problem is None else problem
 
-        window = validity_window(document)
-        if window.problems:
-            return _Problem(
-                malformed, "the status list's dates are malformed: " + "; ".join(window.problems)
-            )
+    def _accept(self, list_issuer: str | None, window: ValidityWindow) -> StatusListProblem | None:
         if (late := window.problem_at(self.now, leeway=STATUS_LIST_CLOCK_LEEWAY)) is not None:
-            return _Problem(StatusErrorCode.STATUS_VERIFICATION_ERROR, f"the status list is {late}")
-
-        list_issuer = node_id(document.get("issuer"))
+            return StatusListProblem(
+                StatusErrorCode.STATUS_VERIFICATION_ERROR, f"the status list is {late}"
+            )
         if self.require_same_issuer and (self.issuer is None or list_issuer != self.issuer):
-            return _Problem(
+            return StatusListProblem(
                 StatusErrorCode.STATUS_VERIFICATION_ERROR,
                 f"the status list's issuer {list_issuer!r} is not "
                 f"the credential's issuer {self.issuer!r}",
             )
-
-        result = self.verify_list(document)
-        if not result.verified:
-            failures = (
-                "; ".join(f"{c.name}: {c.reason}" for c in result.failures()) or "no proof passed"
-            )
-            return _Problem(
-                StatusErrorCode.STATUS_VERIFICATION_ERROR,
-                f"the status list's proof failed ({failures})",
-            )
-
-        purposes = frozenset(p for p in as_list(subject.get("statusPurpose")) if isinstance(p, str))
-        try:
-            bits = Bitstring.decode(subject.get("encodedList"), multibase=not legacy)
-        except StatusListError as exc:
-            return _Problem(exc.code, str(exc))
-        return _LoadedList(purposes=purposes, bits=bits)
+        return None
 
 
 _PURPOSES: Final = frozenset(p.value for p in StatusPurpose)

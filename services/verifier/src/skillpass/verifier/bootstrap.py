@@ -204,7 +204,7 @@ async def open_verifier(
         relay = OutboxRelay(event_bus, [verification_store])
         bus = MessageBus(
             Dependencies(
-                core=VcCore(verify_list=verified_lists),
+                core=VcCore(lists=verified_lists),
                 documents=documents,
                 verifications=StoreVerificationRepository(verification_store),
                 trust=StoreTrustRegistryRepository(trust_store),

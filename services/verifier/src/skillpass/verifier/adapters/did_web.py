@@ -7,19 +7,22 @@ caller, which the core reports as a failed ``proof`` check — never as an excep
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
 from skillpass.verifier.adapters.http_cache import CachingFetcher
-from skillpass.verifier.adapters.safe_fetch import FetchRefusedError
+from skillpass.verifier.adapters.safe_fetch import FetchedDocument, FetchRefusedError
+
+Resolution = tuple[Mapping[str, Any] | None, str | None]  # the document, or None and why
 
 
 class DidWebError(ValueError):
     """The DID is not a well-formed ``did:web``."""
 
 
+@lru_cache(maxsize=1024)  # asked for at every verification; bounded against floods of DIDs
 def did_web_url(did: str) -> str:
     """``did:web:example.com:issuers:a`` → ``https://example.com/issuers/a/did.json``;
     ``did:web:example.com`` → ``https://example.com/.well-known/did.json``; ``%3A`` is a port."""
@@ -43,20 +46,32 @@ class DidWebResolver:
         document, _ = await self.resolve_with_reason(did)
         return document
 
-    async def resolve_with_reason(self, did: str) -> tuple[Mapping[str, Any] | None, str | None]:
+    async def resolve_with_reason(self, did: str) -> Resolution:
         """The DID document, or None and why (safe to show: never a response body)."""
         try:
-            url = did_web_url(did)
-        except DidWebError as exc:
-            return None, str(exc)
-        if self._scheme != "https":
-            url = self._scheme + url[len("https") :]
-        try:
+            url = self._url(did)
             document = await self._fetcher.get(url)
-        except FetchRefusedError as exc:
+        except (DidWebError, FetchRefusedError) as exc:
             return None, str(exc)
+        return self._read(did, url, document)
+
+    def known(self, did: str) -> Resolution | None:
+        """As :meth:`resolve_with_reason` when the answer is at hand without IO (cached, or
+        known to be unobtainable), else None. The document is shared: never change it."""
         try:
-            parsed = json.loads(document.body)
+            url = self._url(did)
+            document = self._fetcher.peek(url)
+        except (DidWebError, FetchRefusedError) as exc:
+            return None, str(exc)
+        return None if document is None else self._read(did, url, document)
+
+    def _url(self, did: str) -> str:
+        url = did_web_url(did)
+        return url if self._scheme == "https" else self._scheme + url[len("https") :]
+
+    def _read(self, did: str, url: str, document: FetchedDocument) -> Resolution:
+        try:
+            parsed = self._fetcher.json_of(url, document)
         except ValueError:
             return None, f"{url} is not JSON"
         if not isinstance(parsed, dict) or parsed.get("id") != did:

@@ -1,23 +1,29 @@
 """A small HTTP cache in front of the safe fetcher: TTL from ``Cache-Control`` (bounded),
 ``ETag`` revalidation, single-flight so a thousand verifications that point at one status list
-cause one fetch, and a short memory of failures so they do not cause a thousand either."""
+cause one fetch, and a short memory of failures so they do not cause a thousand either. A cached
+response's JSON is parsed once, and what is in the cache can be read without awaiting anything
+(:meth:`CachingFetcher.peek`): a verification whose documents are all cached runs no task."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from skillpass.verifier.adapters.safe_fetch import FetchedDocument, FetchRefusedError, SafeFetcher
 
 _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*(\d+)", re.IGNORECASE)
+_UNPARSED: Any = object()
 
 
 @dataclass(slots=True)
 class _Entry:
     document: FetchedDocument
     expires_at: float
+    parsed: Any = _UNPARSED  # the body as JSON, once someone asked for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +66,34 @@ class CachingFetcher:
         self._failures: dict[str, _Failure] = {}
         self._in_flight: dict[str, asyncio.Future[FetchedDocument]] = {}
 
-    async def get(self, url: str) -> FetchedDocument:
-        entry = self._entries.get(url)
+    def peek(self, url: str) -> FetchedDocument | None:
+        """The fresh cached response for ``url``, without IO; None when only a fetch can tell.
+        Raises :class:`FetchRefusedError` while a failure to fetch it is remembered."""
         now = self._clock()
+        entry = self._entries.get(url)
         if entry is not None and entry.expires_at > now:
             return entry.document
         if (failure := self._failures.get(url)) is not None:
             if failure.expires_at > now:
                 raise FetchRefusedError(failure.reason)
             del self._failures[url]
+        return None
+
+    def json_of(self, url: str, document: FetchedDocument) -> Any:
+        """``document``'s body (as got for ``url``) as JSON; parsed once while the cache holds
+        that response, so callers share the value and must never change it. Raises
+        ``ValueError`` for a body that is not JSON."""
+        entry = self._entries.get(url)
+        if entry is None or entry.document is not document:
+            return json.loads(document.body)
+        if entry.parsed is _UNPARSED:
+            entry.parsed = json.loads(document.body)
+        return entry.parsed
+
+    async def get(self, url: str) -> FetchedDocument:
+        if (cached := self.peek(url)) is not None:
+            return cached
+        entry = self._entries.get(url)
         if (pending := self._in_flight.get(url)) is not None:
             return await asyncio.shield(pending)
         future: asyncio.Future[FetchedDocument] = asyncio.get_running_loop().create_future()
@@ -109,7 +134,9 @@ class CachingFetcher:
             response.headers.get("cache-control"), default=self._default_ttl, ceiling=self._max_ttl
         )
         if ttl > 0:
-            if len(self._entries) >= self._max_entries:
+            if url not in self._entries and len(self._entries) >= self._max_entries:
                 self._entries.pop(next(iter(self._entries)))  # oldest insertion goes first
-            self._entries[url] = _Entry(document, self._clock() + ttl)
+            # A 304 keeps the response, and its parsed JSON with it.
+            parsed = stale.parsed if stale is not None and stale.document is document else _UNPARSED
+            self._entries[url] = _Entry(document, self._clock() + ttl, parsed)
         return document

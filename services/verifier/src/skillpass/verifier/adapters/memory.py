@@ -23,11 +23,18 @@ class StaticDocuments:
         self.requests: list[str] = []  # what was asked for, in order (tests read it)
 
     async def did_document(self, did: str) -> Fetched:
+        return self.known_did_document(did)
+
+    async def status_list(self, url: str) -> Fetched:
+        return self.known_status_list(url)
+
+    # Everything here is at hand: no answer needs IO.
+    def known_did_document(self, did: str) -> Fetched:
         self.requests.append(did)
         found = self.dids.get(did)
         return Fetched(found) if found is not None else Fetched(None, f"{did} is not known")
 
-    async def status_list(self, url: str) -> Fetched:
+    def known_status_list(self, url: str) -> Fetched:
         self.requests.append(url)
         found = self.status_lists.get(url)
         return Fetched(found) if found is not None else Fetched(None, f"{url} could not be had")

@@ -1,8 +1,8 @@
 """The ``CredentialCore`` port over ``skillpass.vc``: the one module that knows its signatures.
 
 Credentials go to ``skillpass.vc.credentials.verify`` with status checking off, then through the
-core's ``status_checks`` with a list verifier of our own (``verify`` has no seam for one), so
-that status list verdicts can be remembered (``adapters/verified_lists.py``). Presentations
+core's ``status_checks`` with a list loader of our own (``verify`` has no seam for one), so that
+verified, decoded status lists can be remembered (``adapters/verified_lists.py``). Presentations
 have no verify in the core yet, so their proofs are checked here with the core's
 ``verify_proofs`` (purpose ``authentication``, the caller's challenge and domain); the
 presentation-only rules (holder binding, challenge, domain) live in ``domain/presentation.py``.
@@ -19,8 +19,15 @@ from skillpass.vc.dids import DidResolver
 from skillpass.vc.loader import BUNDLED, DocumentLoader
 from skillpass.vc.proofs import verify_proofs
 from skillpass.vc.result import VerificationResult
-from skillpass.vc.status import StatusListSource, status_checks
-from skillpass.verifier.adapters.verified_lists import ListVerifier
+from skillpass.vc.status import (
+    Accept,
+    ListLoader,
+    StatusList,
+    StatusListProblem,
+    StatusListSource,
+    status_checks,
+)
+from skillpass.verifier.adapters.verified_lists import VerifiedLists
 from skillpass.verifier.service_layer.ports import PresentationProofs
 
 
@@ -37,17 +44,11 @@ def verify_list_credential(
 
 class VcCore:
     def __init__(
-        self, *, loader: DocumentLoader = BUNDLED, verify_list: ListVerifier | None = None
+        self, *, loader: DocumentLoader = BUNDLED, lists: VerifiedLists | None = None
     ) -> None:
+        # Without ``lists`` every status list is verified and decoded anew, as ``verify`` does.
         self._loader = loader
-        if verify_list is None:
-
-            def verify_list(
-                document: Mapping[str, Any], resolver: DidResolver, now: datetime
-            ) -> VerificationResult:
-                return verify_list_credential(document, resolver, now, loader=loader)
-
-        self._verify_list = verify_list
+        self._lists = lists
 
     def verify_credential(
         self,
@@ -67,10 +68,25 @@ class VcCore:
         checks += status_checks(
             credential,
             source=status,
-            verify_list=lambda document: self._verify_list(document, resolver, now),
+            verify_list=lambda document: verify_list_credential(
+                document, resolver, now, loader=self._loader
+            ),
+            load_list=self._list_loader(resolver, now),
             now=now,
         )
         return VerificationResult.of(checks, result.warnings)
+
+    def _list_loader(self, resolver: DidResolver, now: datetime) -> ListLoader | None:
+        lists = self._lists
+        if lists is None:
+            return None
+
+        def load(
+            url: str, document: Mapping[str, Any], legacy: bool, accept: Accept
+        ) -> StatusList | StatusListProblem:
+            return lists.load(url, document, legacy, accept, resolver=resolver, now=now)
+
+        return load
 
     def verify_presentation_proofs(
         self,

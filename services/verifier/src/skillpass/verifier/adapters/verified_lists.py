@@ -1,20 +1,26 @@
-"""Status list credentials whose proof verified, remembered by what they are made of.
+"""Status list credentials that passed the core's checks, decoded, remembered per list URL.
 
-Every credential with a status entry makes the core check its status list credential's proof:
-a thousand verifications against one list would check the same signature a thousand times. The
-verdict depends only on the list, on the DID documents of its signers, and on the
-clock (the list's validity window, a proof's ``expires``). So it is kept under a digest of the
-list and those DID documents (a re-signed list or a rotated key is another key: it is checked
-again as soon as the HTTP cache hands over the new document), reused only while the list is still
-within its validity window at the time of use, and only when it verified: a failure is checked
-again every time. Bounded (least recently used goes first) and kept no longer than the HTTP cache
-may keep a document (``ttl_seconds``; 0 keeps nothing).
+Every credential with a status entry makes the core check its status list credential (types, id,
+dates, proof) and decode its bitstring: a thousand verifications against one list would do all of
+that a thousand times. That answer (``skillpass.vc.status.load_status_list``) depends only on the
+list, on the DID documents of its signers and on the clock; the core judges the list's issuer and
+validity window again at every use. So the answer is kept together with the list and those DID
+documents as they were (copies: a change made later in place does not go unnoticed), and handed
+back only while both are still equal to what this verification fetched: a re-signed list or a
+rotated key is checked again as soon as the HTTP cache hands over the new document. Comparing is
+cheap, no digest: the HTTP adapter hands over the same parsed objects while its entry is fresh,
+and the copies share their strings with them.
+
+Reused only while the list is within its validity window at the time of use (without the core's
+clock leeway: the core's proof check of a list judges its window too, so this keeps the answer
+the core would give now), only when it verified (a failure is checked again every time), never
+for proofs that expire, bounded (least recently used goes first) and kept no longer than the HTTP
+cache may keep a document (``ttl_seconds``; 0 keeps nothing).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import copy
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,21 +29,26 @@ from typing import Any
 
 from skillpass.vc.dids import DidResolver
 from skillpass.vc.result import VerificationResult
-from skillpass.vc.validation import validity_window
+from skillpass.vc.status import Accept, StatusList, StatusListProblem, load_status_list
 from skillpass.verifier.domain.references import did_of, proofs_of
 
 # The core's check of a status list credential (its proof, data model, validity; status off).
 ListVerifier = Callable[[Mapping[str, Any], DidResolver, datetime], VerificationResult]
 
+Signers = tuple[tuple[str, Mapping[str, Any] | None], ...]
+
 
 @dataclass(frozen=True, slots=True)
-class _Verdict:
-    result: VerificationResult
+class _Known:
+    document: Mapping[str, Any]
+    signers: Signers  # each signer's DID and its document, as they were
+    loaded: StatusList
     expires_at: float
 
 
 class VerifiedLists:
-    """A :data:`ListVerifier` that remembers the lists that verified."""
+    """``load_status_list`` for the verifier (see :meth:`load`), remembering the lists that
+    verified."""
 
     def __init__(
         self,
@@ -51,48 +62,76 @@ class VerifiedLists:
         self._ttl = ttl_seconds
         self._max_entries = max_entries
         self._clock = clock
-        self._verdicts: OrderedDict[bytes, _Verdict] = OrderedDict()
+        self._known: OrderedDict[tuple[str, bool], _Known] = OrderedDict()
 
-    def __call__(
-        self, document: Mapping[str, Any], resolver: DidResolver, now: datetime
-    ) -> VerificationResult:
-        key = self._key(document, resolver)
-        known = self._known(key) if key is not None else None
-        # The window is judged now, not when the verdict was made: no "valid" past validUntil.
-        if known is not None and validity_window(document).problem_at(now) is None:
-            return known
-        result = self._verify_list(document, resolver, now)
-        if key is not None and result.verified:
-            self._verdicts[key] = _Verdict(result, self._clock() + self._ttl)
-            self._verdicts.move_to_end(key)
-            while len(self._verdicts) > self._max_entries:
-                self._verdicts.popitem(last=False)
-        return result
+    def load(
+        self,
+        url: str,
+        document: Mapping[str, Any],
+        legacy: bool,
+        accept: Accept,
+        *,
+        resolver: DidResolver,
+        now: datetime,
+    ) -> StatusList | StatusListProblem:
+        """As ``load_status_list`` (a ``ListLoader`` once ``resolver`` and ``now`` are bound)."""
+        key = (url, legacy)
+        known = self._known.get(key)
+        if known is not None:
+            if self._still_holds(known, document, resolver, now):
+                self._known.move_to_end(key)
+                return known.loaded
+            if known.expires_at <= self._clock():
+                del self._known[key]
+        loaded = load_status_list(
+            document,
+            url=url,
+            legacy=legacy,
+            verify_list=lambda list_credential: self._verify_list(list_credential, resolver, now),
+            accept=accept,
+        )
+        if self._ttl > 0 and isinstance(loaded, StatusList):
+            self._remember(key, document, resolver, loaded)
+        return loaded
 
     def __len__(self) -> int:
-        return len(self._verdicts)
+        return len(self._known)
 
-    def _known(self, key: bytes) -> VerificationResult | None:
-        verdict = self._verdicts.get(key)
-        if verdict is None:
-            return None
-        if verdict.expires_at <= self._clock():
-            del self._verdicts[key]
-            return None
-        self._verdicts.move_to_end(key)
-        return verdict.result
+    def _still_holds(
+        self, known: _Known, document: Mapping[str, Any], resolver: DidResolver, now: datetime
+    ) -> bool:
+        if known.expires_at <= self._clock() or known.document != document:
+            return False
+        # The window is judged now, not when the answer was made: no "valid" past validUntil.
+        if known.loaded.window.problem_at(now) is not None:
+            return False
+        try:
+            return all(resolver(did) == was for did, was in known.signers)
+        except ValueError:  # a DID the resolver now refuses (DidError): check afresh
+            return False
 
-    def _key(self, document: Mapping[str, Any], resolver: DidResolver) -> bytes | None:
-        if self._ttl <= 0:
-            return None
+    def _remember(
+        self,
+        key: tuple[str, bool],
+        document: Mapping[str, Any],
+        resolver: DidResolver,
+        loaded: StatusList,
+    ) -> None:
         proofs = proofs_of(document)
         if any("expires" in proof for proof in proofs):
-            return None  # the verdict would depend on the clock beyond the validity window
+            return  # the answer would depend on the clock beyond the validity window
         # The resolver matters only through the proofs' verification methods.
         dids = sorted({d for p in proofs if (d := did_of(p.get("verificationMethod")))})
         try:
-            # Unsorted: the same fetched bytes parse in the same order, and sorting costs twice.
-            material = json.dumps([document, [resolver(did) for did in dids]])
-        except (TypeError, ValueError):  # not JSON data, or a DID it refuses (DidError): no key
-            return None
-        return hashlib.sha256(material.encode()).digest()
+            signers = tuple((did, copy.deepcopy(resolver(did))) for did in dids)
+        except ValueError:  # a DID it refuses (DidError): nothing to compare with later
+            return
+        self._known[key] = _Known(
+            document=copy.deepcopy(document),
+            signers=signers,
+            loaded=loaded,
+            expires_at=self._clock() + self._ttl,
+        )
+        self._known.move_to_end(key)
+        while len(self._known) > self._max_entries:
+            self._known.popitem(last=False)

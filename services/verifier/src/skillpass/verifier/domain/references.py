@@ -33,9 +33,14 @@ def proofs_of(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [p for p in as_list(document.get("proof")) if isinstance(p, Mapping)]
 
 
+def _signers(document: Mapping[str, Any]) -> set[str | None]:
+    dids = {did_of(node_id(document.get("issuer")))}
+    dids.update(did_of(p.get("verificationMethod")) for p in proofs_of(document))
+    return dids
+
+
 def credential_references(credential: Mapping[str, Any]) -> References:
-    dids = {did_of(node_id(credential.get("issuer")))}
-    dids.update(did_of(p.get("verificationMethod")) for p in proofs_of(credential))
+    dids = _signers(credential)
     lists = {
         entry.get("statusListCredential")
         for entry in as_list(credential.get("credentialStatus"))
@@ -49,10 +54,10 @@ def credential_references(credential: Mapping[str, Any]) -> References:
 
 def status_list_references(lists: Iterable[Mapping[str, Any]]) -> References:
     """A status list's own proof is checked too: its issuer's and signers' DIDs."""
-    found = References()
+    dids: set[str | None] = set()
     for document in lists:
-        found = found | References(credential_references(document).dids)
-    return found
+        dids |= _signers(document)
+    return References(frozenset(d for d in dids if d is not None))
 
 
 def embedded_credentials(presentation: Mapping[str, Any]) -> list[object]:

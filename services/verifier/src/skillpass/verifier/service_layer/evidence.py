@@ -2,7 +2,8 @@
 
 Two rounds: the DIDs and status lists a credential (or presentation) names, then the DIDs that
 sign those status lists. The fetcher behind ``Documents`` is cached and single-flight, so a
-thousand verifications pointing at one list fetch it once.
+thousand verifications pointing at one list fetch it once; what it has at hand is taken without
+awaiting (no task per document when everything is cached).
 """
 
 from __future__ import annotations
@@ -51,16 +52,25 @@ async def _fetch(
     wanted = [(d, True) for d in sorted(references.dids) if not d.startswith("did:key:")]
     wanted += [(url, False) for url in sorted(references.status_lists)]
     allowed, left_out = wanted[:limit], wanted[limit:]
-    results: list[Fetched] = await asyncio.gather(
-        *(
-            documents.did_document(n) if is_did else documents.status_list(n)
-            for n, is_did in allowed
-        )
-    )
-    results += [Fetched(None, f"not fetched: more than {limit} documents referenced")] * len(
+    # What is at hand (cached) is taken as is: tasks only for what must be fetched.
+    known = [
+        documents.known_did_document(n) if is_did else documents.known_status_list(n)
+        for n, is_did in allowed
+    ]
+    fetches = [
+        documents.did_document(n) if is_did else documents.status_list(n)
+        for (n, is_did), answer in zip(allowed, known, strict=True)
+        if answer is None
+    ]
+    if len(fetches) == 1:
+        fetched = iter([await fetches[0]])
+    else:
+        fetched = iter(await asyncio.gather(*fetches) if fetches else [])
+    answers = [answer if answer is not None else next(fetched) for answer in known]
+    answers += [Fetched(None, f"not fetched: more than {limit} documents referenced")] * len(
         left_out
     )
-    for (name, is_did), fetched in zip([*allowed, *left_out], results, strict=True):
-        (evidence.dids if is_did else evidence.status_lists)[name] = fetched.document
-        if fetched.problem is not None:
-            evidence.problems.append(f"{name}: {fetched.problem}")
+    for (name, is_did), answer in zip([*allowed, *left_out], answers, strict=True):
+        (evidence.dids if is_did else evidence.status_lists)[name] = answer.document
+        if answer.problem is not None:
+            evidence.problems.append(f"{name}: {answer.problem}")

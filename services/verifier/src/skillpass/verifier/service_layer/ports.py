@@ -29,11 +29,19 @@ class Fetched:
 
 class Documents(Protocol):
     """DID documents and status list credentials from the network: SSRF-safe, size- and
-    time-capped, cached, single-flight. Never raises for an unreachable or bad document."""
+    time-capped, cached, single-flight. Never raises for an unreachable or bad document.
+    Documents handed out may be shared with other verifications: never change them."""
 
     async def did_document(self, did: str) -> Fetched: ...
 
     async def status_list(self, url: str) -> Fetched: ...
+
+    def known_did_document(self, did: str) -> Fetched | None:
+        """What :meth:`did_document` would answer, when that is known without IO (cached, or
+        known not to be obtainable); None when only a fetch can tell."""
+
+    def known_status_list(self, url: str) -> Fetched | None:
+        """As :meth:`known_did_document`, for :meth:`status_list`."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
