@@ -41,10 +41,11 @@ up: bootstrap infra-up ## the real stack: every service role + the gateway as lo
 down: ## stop the processes `make up` started (their data stays in Kafka and FerretDB)
 	@$(RUN) skillpass stack down
 
-test: bootstrap browser lint typecheck infra-up ## lint, typecheck and every test ring (real Kafka + MongoDB-wire server)
+test: bootstrap browser lint typecheck infra-up ## lint, typecheck, every test ring (real Kafka + MongoDB-wire server), then the fault suite
 	@$(RUN) pytest
+	@$(RUN) pytest -m faults
 
-test-faults: bootstrap infra-up ## fault injection on private Kafka/FerretDB servers and service processes (minutes)
+test-faults: bootstrap infra-up ## only the fault injection suite: private Kafka/FerretDB servers, service processes (~10 min)
 	@$(RUN) pytest -m faults
 
 test-unit: bootstrap ## the tests that need no servers

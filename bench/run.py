@@ -44,6 +44,7 @@ if str(ROOT) not in sys.path:  # run as a script: the repository's packages by n
 from skillpass.cli.vc_commands import environment  # noqa: E402
 from skillpass.gateway.app import create_app as gateway_app  # noqa: E402
 from skillpass.gateway.settings import GatewaySettings  # noqa: E402
+from skillpass.issuer.settings import IssuerSettings  # noqa: E402
 from skillpass.platform.auth import Role  # noqa: E402
 from skillpass.vc.credentials import issue as sign  # noqa: E402
 from skillpass.vc.dids import did_key, did_key_verification_method  # noqa: E402
@@ -61,6 +62,8 @@ from tests.faults.scenario import (  # noqa: E402
 RESULTS = ROOT / "bench" / "results"
 README = ROOT / "bench" / "README.md"
 SUITE = "eddsa-rdfc-2022"  # the default suite, the one OB 3.0 wallets expect
+# The most rows the issuer takes in one batch job.
+MAX_BATCH_ROWS: int = IssuerSettings.model_fields["max_batch_rows"].default
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -144,23 +147,30 @@ async def wait_for(
 
 
 async def batch_end_to_end(p: Platform, catalogue: Catalogue, rows: int) -> dict[str, Any]:
-    """Until every credential is signed and stored (the job completed), published (the issuer's
-    outbox empty) and held (the wallet's holdings); progress from collection statistics."""
+    """Until every credential is signed and stored (its job completed), published (the issuer's
+    outbox empty) and held (the wallet's holdings); progress from collection statistics. More
+    rows than the issuer takes in one job (MAX_BATCH_ROWS) go as several jobs, sent at once."""
     held_before = await p.holdings()
     stored_before = await p.dbs.count("issuer", "credentials")
+    everything = batch_rows(catalogue, rows, prefix="e2e")
     started = time.monotonic()
-    url = await submit_batch(
-        p.client, p.stack, catalogue, batch_rows(catalogue, rows, prefix="e2e"), suite=SUITE
-    )
+    running = [
+        await submit_batch(
+            p.client, p.stack, catalogue, everything[start : start + MAX_BATCH_ROWS], suite=SUITE
+        )
+        for start in range(0, rows, MAX_BATCH_ROWS)
+    ]
+    jobs = len(running)
     marks: dict[str, float] = {}
     # Seconds between looks: statistics cost a walk of the collection's pages on FerretDB.
     every = max(1.0, rows / 20_000)
     while True:
-        if (
-            "stored" not in marks
-            and (await job(p.client, p.stack, catalogue, url))["state"] == "completed"
+        if running and (await job(p.client, p.stack, catalogue, running[0]))["state"] == (
+            "completed"
         ):
-            marks["stored"] = time.monotonic() - started
+            running.pop(0)
+            if not running:
+                marks["stored"] = time.monotonic() - started
         if "stored" in marks and "published" not in marks and await p.dbs.outbox_waiting() == 0:
             marks["published"] = time.monotonic() - started
         held = await p.holdings() - held_before
@@ -169,13 +179,14 @@ async def batch_end_to_end(p: Platform, catalogue: Catalogue, rows: int) -> dict
         if held >= rows and "published" in marks:
             marks["in_wallets"] = time.monotonic() - started
             break
-        if time.monotonic() - started > 3600:
-            raise TimeoutError("the batch did not reach the wallets within an hour")
+        if time.monotonic() - started > 3 * 3600:
+            raise TimeoutError("the batch did not reach the wallets within three hours")
         await asyncio.sleep(every)
     print(file=sys.stderr)
     total = marks["in_wallets"]
     return {
         "credentials": rows,
+        "jobs": jobs,
         "suite": SUITE,
         "seconds": round(total, 1),
         "per_second": round(rows / total, 1),
@@ -521,10 +532,12 @@ def judge(results: dict[str, Any], sign_rate: float) -> None:
     e2e["target"] = target(
         e2e["per_second"],
         0.5 * sign_rate,
-        why="signing is not the limit (see signed_and_stored_per_second): each credential is then "
-        "published by the outbox relay one event at a time (an acknowledged publish and a write "
-        "removing it from its document) and applied by the wallet's consumer one record at a "
-        "time, on FerretDB (SQLite, one write lock); see bench/README.md",
+        why="the MongoDB-wire server is the limit, not signing (the library signs far faster): "
+        "every FerretDB command costs ~1-2 ms here whatever its size, its updates run under one "
+        "write lock (~500/s for the whole server), and a credential costs about six commands "
+        "(the issuer's insert, the relay clearing its outbox, the wallet's learner lookup, "
+        "holding read and write, the wallet relay), which tops out near 100/s on 2 shared cores "
+        "that also run Kafka, the services and signing; see bench/README.md",
     )
     page = results["graphql_wallet_page"]
     page["target"] = target(
@@ -547,8 +560,9 @@ def judge(results: dict[str, Any], sign_rate: float) -> None:
         scale["speedup"],
         1.7,
         why="any issuer process claims the job's chunks through MongoDB, but the database is "
-        "the serial part (FerretDB runs every update/findAndModify/delete under one write lock), "
-        "and on 2 shared cores a second process adds contention, not capacity",
+        "the serial part (FerretDB runs every update/findAndModify/delete under one write lock, "
+        "and each credential's relay write is one of them), and on 2 shared cores a second "
+        "process adds contention, not capacity",
     )
 
 
@@ -661,7 +675,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--batch", type=int, default=1000, help="credentials in the e2e batch")
+    parser.add_argument(
+        "--batch", type=int, default=100_000, help="credentials in the e2e batch (default 100,000)"
+    )
     parser.add_argument("--latency-count", type=int, default=60)
     parser.add_argument("--graphql-rounds", type=int, default=40)
     parser.add_argument("--scaling-rows", type=int, default=500)

@@ -2,7 +2,8 @@
 ones on the default ports are never stopped), the services as separate processes.
 
 The suite takes minutes, so it runs only when asked for: ``pytest -m faults`` (``make
-test-faults``) or ``SKILLPASS_FAULTS=1``; a plain ``pytest`` deselects it. Sizes and the outage
+test-faults``, and ``make test`` after the other rings) or ``SKILLPASS_FAULTS=1``; a plain
+``pytest`` deselects it. Sizes and the outage
 length come from the environment so CI can bound its time: ``SKILLPASS_FAULTS_BATCH_ROWS`` (the
 SIGKILL test's batch, default 10,000), ``SKILLPASS_FAULTS_KAFKA_OUTAGE`` (seconds Kafka stays
 down, default 60).
