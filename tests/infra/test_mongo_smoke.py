@@ -109,8 +109,8 @@ async def test_pushed_down_filters_select_exactly_what_mongodb_would(
         ]
     )
 
-    def ids(documents: list[dict[str, object]]) -> list[object]:
-        return sorted(document["_id"] for document in documents)
+    def ids(documents: list[dict[str, object]]) -> list[str]:
+        return sorted(str(document["_id"]) for document in documents)
 
     assert ids(await aggregates.find({"pending": {"$exists": True}}).to_list()) == [
         "a1",
