@@ -237,6 +237,20 @@ async def test_status_changes_are_guarded_and_flag_positions(repositories: Repos
         "issuer.credential.issued.v1",
         "issuer.credential.status-changed.v1",
     ]
+    other = credential(8, list_id="list-2", index=3)
+    await repo.add(new(other))
+    suspended = other.change_status(
+        StatusChange(action=StatusAction.SUSPEND, reason="", at=FIXED_NOW)
+    )
+    await repo.replace(other, suspended, [])
+    assert await repo.set_positions("list-2", StatusPurpose.SUSPENSION) == {3}
+    assert await repo.set_positions("list-1", StatusPurpose.SUSPENSION) == set()
+    lifted = suspended.change_status(
+        StatusChange(action=StatusAction.REINSTATE, reason="", at=FIXED_NOW)
+    )
+    await repo.replace(suspended, lifted, [])
+    assert await repo.set_positions("list-2", StatusPurpose.SUSPENSION) == set()
+    assert await repo.set_positions("list-1", StatusPurpose.REVOCATION) == {7}
 
 
 # ------------------------------------------------------------------- status lists

@@ -77,6 +77,11 @@ PUBLISHED_LISTS: Final = "published_status_lists"
 BATCH_JOBS: Final = "batch_jobs"
 BATCH_CHUNKS: Final = "batch_chunks"
 HOLDINGS: Final = "pathway_holdings"
+# Present only on a revoked / suspended credential (its list's id): building a status list reads
+# those few documents through a sparse index, never every credential of the list (a scan of the
+# whole collection on FerretDB, which answers a lone `$exists` from the index instead).
+REVOKED_IN: Final = "revoked_in"
+SUSPENDED_IN: Final = "suspended_in"
 # Ids per `$in` query on chunks (a job of 100,000 rows has 400 chunks of 250).
 ID_SLICE: Final = 500
 
@@ -91,8 +96,8 @@ INDEXES: Final[IndexDeclarations] = {
         IndexModel(
             [("list_id", ASCENDING), ("index", ASCENDING)], name="status_position", unique=True
         ),
-        IndexModel([("list_id", ASCENDING), ("revoked", ASCENDING)], name="revoked_in_list"),
-        IndexModel([("list_id", ASCENDING), ("suspended", ASCENDING)], name="suspended_in_list"),
+        IndexModel([(REVOKED_IN, ASCENDING)], name="revoked", sparse=True),
+        IndexModel([(SUSPENDED_IN, ASCENDING)], name="suspended", sparse=True),
         OUTBOX_INDEX,
     ],
     STATUS_LISTS: [
@@ -205,8 +210,16 @@ class MongoPathwayRepository:
         return [d.pathway_from_doc(doc) async for doc in cursor]
 
 
+def _status_markers(record: IssuedCredential) -> tuple[d.Document, d.Document]:
+    """The markers to set and to unset for the record's status flags."""
+    flags = {REVOKED_IN: record.revoked, SUSPENDED_IN: record.suspended}
+    marked = {name: record.status.list_id for name, flag in flags.items() if flag}
+    return marked, {name: "" for name, flag in flags.items() if not flag}
+
+
 def _credential_doc(new: NewCredential) -> dict[str, Any]:
-    return {**d.credential_to_doc(new.record), **outbox_fields(new.events)}
+    marked, _ = _status_markers(new.record)
+    return {**d.credential_to_doc(new.record), **marked, **outbox_fields(new.events)}
 
 
 class MongoCredentialRepository:
@@ -259,7 +272,11 @@ class MongoCredentialRepository:
     ) -> None:
         doc = d.credential_to_doc(after)
         fields = {k: doc[k] for k in ("revoked", "suspended", "history", "revision")}
-        update = push_events({"$set": fields}, events)
+        marked, unmarked = _status_markers(after)
+        update: d.Document = {"$set": {**fields, **marked}}
+        if unmarked:
+            update["$unset"] = unmarked
+        update = push_events(update, events)
         result = await self._collection.update_one(
             {"_id": before.id, "revision": len(before.history)}, update
         )
@@ -274,9 +291,9 @@ class MongoCredentialRepository:
         return await self._collection.count_documents({"list_id": list_id})
 
     async def set_positions(self, list_id: str, purpose: StatusPurpose) -> set[int]:
-        flag = "revoked" if purpose is StatusPurpose.REVOCATION else "suspended"
-        cursor = self._collection.find({"list_id": list_id, flag: True}, {"index": 1, "_id": 0})
-        return {doc["index"] async for doc in cursor}
+        marker = REVOKED_IN if purpose is StatusPurpose.REVOCATION else SUSPENDED_IN
+        cursor = self._collection.find({marker: {"$exists": True}}, {marker: 1, "index": 1})
+        return {doc["index"] async for doc in cursor if doc[marker] == list_id}
 
     async def pending(self, *, limit: int) -> list[OutboxBatch]:
         return await pending_batches(self._collection, limit=limit)
