@@ -17,6 +17,7 @@ from skillpass.vc.cryptosuites import Suite
 from skillpass.vc.dids import DidResolver
 from skillpass.vc.keys import SigningKey
 from skillpass.vc.loader import BUNDLED, DocumentLoader, UnknownContext
+from skillpass.vc.memo import bounded
 from skillpass.vc.proofs import (
     VC_V1,
     VC_V2,
@@ -134,15 +135,12 @@ def issuer_binding_check(credential: Mapping[str, Any], outcomes: list[ProofOutc
             reason=f"signed by a key of the issuer {issuer}",
             detail=MappingProxyType({"issuer": issuer}),
         )
-        if len(_BOUND) >= _BOUND_LIMIT:
-            _BOUND.clear()
-        _BOUND[issuer] = check
+        bounded(_BOUND)[issuer] = check
     return check
 
 
 # Passed issuer-binding checks per issuer (few issuers; a Check is immutable, detail read-only).
 _BOUND: dict[str, Check] = {}
-_BOUND_LIMIT: Final = 4096
 
 
 def verify(

@@ -21,6 +21,7 @@ import orjson
 
 from skillpass.vc.canonical import jcs, rdfc
 from skillpass.vc.loader import DocumentLoader
+from skillpass.vc.memo import bounded
 
 DATA_INTEGRITY_PROOF: Final = "DataIntegrityProof"
 ED25519_SIGNATURE_2020: Final = "Ed25519Signature2020"
@@ -67,7 +68,6 @@ def suite_of(proof: Mapping[str, Any]) -> Suite | None:
 
 
 _PROOF_HASHES: dict[tuple[Any, ...], bytes] = {}
-_PROOF_HASH_LIMIT: Final = 4096
 
 
 def proof_hash(suite: Suite, proof_config: Mapping[str, Any], *, loader: DocumentLoader) -> bytes:
@@ -88,9 +88,7 @@ def proof_hash(suite: Suite, proof_config: Mapping[str, Any], *, loader: Documen
         else:
             digest = hashlib.sha256(rdfc(proof_config, loader=loader).encode()).digest()
         if key is not None:
-            if len(_PROOF_HASHES) >= _PROOF_HASH_LIMIT:
-                _PROOF_HASHES.clear()
-            _PROOF_HASHES[key] = digest
+            bounded(_PROOF_HASHES)[key] = digest
     return digest
 
 

@@ -25,6 +25,7 @@ from typing import Any, Final
 from pyld.jsonld import KEYWORDS
 
 from skillpass.vc.jsonld import MemoizedProcessor
+from skillpass.vc.memo import bounded
 from skillpass.vc.rdf import (
     RDF_FIRST,
     RDF_NIL,
@@ -44,17 +45,6 @@ _KEYWORDS: Final = frozenset(KEYWORDS)
 _PLAIN_CONTAINERS: Final[tuple[Any, ...]] = (None, [], ["@set"], "@set")
 _DROP, _KEYWORD, _PROPERTY = 0, 1, 2
 _INF: Final = float("inf")
-
-
-_CACHE_LIMIT: Final = 4096  # entries per cache per active context (input is untrusted)
-
-
-def _bounded(cache: dict[Any, Any]) -> dict[Any, Any]:
-    """The cache, emptied first when full: documents from outside choose the keys, so no cache
-    may grow without bound."""
-    if len(cache) >= _CACHE_LIMIT:
-        cache.clear()
-    return cache
 
 
 class Unsupported(Exception):  # noqa: N818 - a signal to take the general path, not an error
@@ -226,7 +216,7 @@ class RdfEmitter:
         t = a.terms.get(key)
         if t is None:
             t = _Term(self.proc._expand_iri(a.ctx, key, vocab=True), a.mappings.get(key), a.ctx)
-            _bounded(a.terms)[key] = t
+            bounded(a.terms)[key] = t
         return t
 
     def _type(self, a: _Active, value: str) -> tuple[str | None, Any, bool]:
@@ -238,7 +228,7 @@ class RdfEmitter:
                 term = iri if iri.startswith("_:") else f"<{iri}>"
             # not a term, not an IRI and no @vocab: pyld resolves it against its default base
             relative = ":" not in value and value not in a.mappings and "@vocab" not in a.ctx
-            hit = _bounded(a.types)[value] = (term, iri, relative)
+            hit = bounded(a.types)[value] = (term, iri, relative)
         return hit
 
     def _id(self, run: _Run, a: _Active, value: str) -> str | None:
@@ -332,7 +322,7 @@ class RdfEmitter:
                 if scoped is not None and scoped is not False:
                     result = self._scoped(result, scoped, False, False)
         try:
-            _bounded(a.typed)[cache_key] = result
+            bounded(a.typed)[cache_key] = result
         except TypeError:  # unhashable type value: pyld will say what is wrong
             raise Unsupported("@type value") from None
         return result
@@ -386,7 +376,7 @@ class RdfEmitter:
             nxt = a.reverted.get(keys)
             if nxt is None or "@context" in element:
                 nxt = self._reverted(a, keys, element)
-                _bounded(a.reverted)[keys] = nxt
+                bounded(a.reverted)[keys] = nxt
             a = nxt
         if prop_term is not None and prop_term.scoped is not None:
             a = self._scoped(a, prop_term.scoped, True, True)
@@ -403,12 +393,12 @@ class RdfEmitter:
         type_scoped = a
         type_keys = a.type_keys.get(keys)
         if type_keys is None:
-            type_keys = _bounded(a.type_keys)[keys] = self._type_keys(a, keys)
+            type_keys = bounded(a.type_keys)[keys] = self._type_keys(a, keys)
         if type_keys:
             a = self._typed(a, type_keys, element)
         body = a.bodies.get(keys)
         if body is None:
-            body = _bounded(a.bodies)[keys] = self._body(a, keys)
+            body = bounded(a.bodies)[keys] = self._body(a, keys)
         if body.value:
             return self._value(run, a, type_scoped, element, body.terms)
 

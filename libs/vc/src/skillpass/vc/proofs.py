@@ -16,6 +16,7 @@ from skillpass.vc.dids import DidError, DidResolver, VerificationMethod, derefer
 from skillpass.vc.jsonld import ContextError
 from skillpass.vc.keys import SigningKey
 from skillpass.vc.loader import DocumentLoader, UnknownContext
+from skillpass.vc.memo import bounded
 from skillpass.vc.multibase import MultibaseError, decode_base58btc, encode_base58btc
 from skillpass.vc.result import Check, Outcome
 
@@ -258,7 +259,6 @@ def _detail(proof: Mapping[str, Any], index: int) -> dict[str, Any]:
 # Passed proof checks by what they say (suite, method, index, proof options), not by the proof
 # value: a verifier sees few issuers, and a Check is immutable (its detail is made read-only).
 _PASSED: dict[tuple[Any, ...], Check] = {}
-_PASSED_LIMIT: Final = 4096
 _ABSENT: Final = object()
 
 
@@ -279,9 +279,7 @@ def _passed(
             reason=f"{_SUITE_LABEL[suite]} signature by {method.id}",
             detail=MappingProxyType(_detail(proof, index)),
         )
-        if len(_PASSED) >= _PASSED_LIMIT:
-            _PASSED.clear()
-        _PASSED[key] = check
+        bounded(_PASSED)[key] = check
     return check
 
 
