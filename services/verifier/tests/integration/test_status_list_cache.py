@@ -5,32 +5,15 @@ with CACHE_MAX_TTL_SECONDS=0 nothing is remembered."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import httpx
 
-from skillpass.vc.dids import DidResolver
-from skillpass.vc.result import VerificationResult
-from skillpass.verifier.adapters.vc_core import verify_list_credential
 from skillpass.verifier.testing import FIXED_NOW, TestIssuer
+from skillpass.verifier.testing.list_proofs import ListProofs
 from skillpass.verifier.testing.site import IssuerSite, local_settings, publish, running_app
 
 BOTH = ("revocation", "suspension")
-
-
-@dataclass
-class ListProofs:
-    """The core's list check, counting the lists it is asked about (by URL)."""
-
-    checked: list[str] = field(default_factory=list)
-
-    def __call__(
-        self, document: Mapping[str, Any], resolver: DidResolver, now: datetime
-    ) -> VerificationResult:
-        self.checked.append(str(document.get("id")))
-        return verify_list_credential(document, resolver, now)
 
 
 async def verify(client: httpx.AsyncClient, credential: dict[str, Any]) -> dict[str, Any]:

@@ -6,42 +6,29 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from skillpass.platform.store.memory import MemoryAggregateStore
 from skillpass.vc.credentials import verify
-from skillpass.vc.dids import CompositeResolver, DidResolver
-from skillpass.vc.result import Outcome, VerificationResult
+from skillpass.vc.dids import CompositeResolver
+from skillpass.vc.result import Outcome
 from skillpass.vc.status import StatusList
 from skillpass.verifier.adapters.memory import StaticDocuments
 from skillpass.verifier.adapters.repositories import (
     StoreTrustRegistryRepository,
     StoreVerificationRepository,
 )
-from skillpass.verifier.adapters.vc_core import VcCore, verify_list_credential
+from skillpass.verifier.adapters.vc_core import VcCore
 from skillpass.verifier.adapters.verified_lists import VerifiedLists
 from skillpass.verifier.domain.report import VerificationReport
 from skillpass.verifier.service_layer.handlers import Dependencies, MessageBus
 from skillpass.verifier.service_layer.messages import VerifyCredential
 from skillpass.verifier.testing import FIXED_NOW, TestIssuer, key_for
+from skillpass.verifier.testing.list_proofs import ListProofs
 
 TTL = 300.0
-
-
-@dataclass
-class ListProofs:
-    """The core's list check, counting the lists it is asked about (by URL)."""
-
-    checked: list[str] = field(default_factory=list)
-
-    def __call__(
-        self, document: Mapping[str, Any], resolver: DidResolver, now: datetime
-    ) -> VerificationResult:
-        self.checked.append(str(document.get("id")))
-        return verify_list_credential(document, resolver, now)
 
 
 @dataclass
