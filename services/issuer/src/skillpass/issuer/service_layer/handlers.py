@@ -472,7 +472,7 @@ async def _issue(
     order = [p.row for p in pending]
     taken = deps.taken_positions
     while pending:
-        positions = await _allocate(deps, tenant.id, len(pending), taken)
+        positions = await _allocate(deps, tenant.id, len(pending))
         built: list[tuple[_Pending, StatusPosition, dict[str, Any]]] = []
         for item, position in zip(pending, positions, strict=True):
             try:
@@ -525,14 +525,13 @@ async def _issue(
     return [outcomes[row] for row in order]
 
 
-async def _allocate(
-    deps: Dependencies, tenant_id: str, count: int, taken: TakenPositions
-) -> list[StatusPosition]:
+async def _allocate(deps: Dependencies, tenant_id: str, count: int) -> list[StatusPosition]:
     """``count`` free positions, at random, in the tenant's current list (new lists as needed).
 
     Drawn from the list's free set as this process knows it (read from the store once per list:
     asking the store per credential would cost a lookup each, a scan on FerretDB). The store has
     the last word: a position is claimed by the credential write itself."""
+    taken = deps.taken_positions
     positions: list[StatusPosition] = []
     while len(positions) < count:
         status_list = await _current_list(deps, tenant_id)
