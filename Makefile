@@ -5,6 +5,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3
+# libs/native is Rust (built by maturin when uv installs it): rustup's cargo, where rustup puts it.
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+NATIVE := --manifest-path libs/native/Cargo.toml
 # uv is installed from PyPI into the user site when missing; `python -m uv` then always works.
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen
@@ -18,6 +21,7 @@ help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 bootstrap: ## install uv (if missing) and the locked Python environment
+	@command -v cargo >/dev/null 2>&1 || { echo "skillpass needs a Rust toolchain (cargo >= 1.70, https://rustup.rs) to build libs/native" >&2; exit 1; }
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -c 'import uv' 2>/dev/null || $(PYTHON) -m pip install --quiet --user uv
 	@$(UV) sync --frozen --all-packages --python 3.11 --quiet
 
@@ -42,6 +46,7 @@ down: ## stop the processes `make up` started (their data stays in Kafka and Fer
 	@$(RUN) skillpass stack down
 
 test: bootstrap browser lint typecheck infra-up ## lint, typecheck, every test ring (real Kafka + MongoDB-wire server), then the fault suite
+	@cargo test --quiet --release $(NATIVE)
 	@$(RUN) pytest
 	@$(RUN) pytest -m faults
 
@@ -51,13 +56,16 @@ test-faults: bootstrap infra-up ## only the fault injection suite: private Kafka
 test-unit: bootstrap ## the tests that need no servers
 	@$(RUN) pytest -m "not kafka and not mongo"
 
-lint: bootstrap ## ruff (lint + format check), import-linter, generated code freshness — never edits
+lint: bootstrap ## ruff (lint + format check), import-linter, generated code freshness, rustfmt + clippy — never edits
 	@$(RUN) ruff check .
 	@$(RUN) ruff format --check .
+	@cargo fmt --check $(NATIVE)
+	@cargo clippy --quiet --release --all-targets $(NATIVE) -- -D warnings
 	@$(RUN) lint-imports
 	@if [ -f proto/generate.py ]; then $(RUN) python proto/generate.py --check; fi
 
 fmt: bootstrap ## format and autofix
+	@cargo fmt $(NATIVE)
 	@$(RUN) ruff format .
 	@$(RUN) ruff check --fix .
 

@@ -67,7 +67,7 @@ def test_the_image_is_built_in_stages_from_pinned_bases() -> None:
     defaults = dict(
         args.split("=", 1) for name, args in instructions if name == "ARG" and "=" in args
     )
-    for image in defaults["PYTHON_IMAGE"], defaults["UV_IMAGE"]:
+    for image in defaults["PYTHON_IMAGE"], defaults["UV_IMAGE"], defaults["RUST_IMAGE"]:
         assert re.search(r":[\w.-]+$", image), image
         assert not image.endswith(":latest"), image
     assert defaults["PYTHON_IMAGE"].startswith("python:3.11-slim")

@@ -16,7 +16,15 @@ from tests.k8s.manifests import REPO, SERVICES
 
 CONTEXT = ("pyproject.toml", "uv.lock", "libs", "services", "gateway")
 LEFT_OUT = shutil.ignore_patterns(
-    "tests", ".venv", "__pycache__", "*.pyc", ".mypy_cache", ".ruff_cache", ".pytest_cache"
+    "tests",
+    ".venv",
+    "__pycache__",
+    "*.pyc",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "target",
+    "*.so",
 )
 
 
@@ -26,6 +34,12 @@ def _run(command: list[str], *, cwd: Path, env: dict[str, str]) -> str:
     )
     assert result.returncode == 0, f"{' '.join(command)}:\n{result.stdout}\n{result.stderr}"
     return result.stdout
+
+
+@pytest.fixture(scope="module")
+def cargo_target(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One Cargo target directory for the four installs: libs/native is compiled once."""
+    return tmp_path_factory.mktemp("cargo-target")
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +57,7 @@ def build_context(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.slow
 @pytest.mark.parametrize("service", SERVICES)
 def test_each_image_gets_its_service_and_a_working_skillpass_command_only(
-    build_context: Path, tmp_path: Path, service: str
+    build_context: Path, cargo_target: Path, tmp_path: Path, service: str
 ) -> None:
     uv = os.environ.get("UV") or shutil.which("uv")  # `uv run` says which uv runs it
     if uv is None:
@@ -54,6 +68,7 @@ def test_each_image_gets_its_service_and_a_working_skillpass_command_only(
         "UV_PROJECT_ENVIRONMENT": str(venv),
         "UV_LINK_MODE": "copy",
         "UV_PYTHON_DOWNLOADS": "never",
+        "CARGO_TARGET_DIR": str(cargo_target),
         "PATH": f"{Path(uv).parent}{os.pathsep}{os.environ['PATH']}",
     }
     installer = str(REPO / "deploy" / "docker" / "install-deployable.sh")

@@ -6,15 +6,16 @@ tests.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any, Final
 from weakref import WeakKeyDictionary
 
-import orjson
 import pyoxigraph as ox
 import rfc8785
 
+from skillpass.native import canonical_json, canonical_json_sha256
 from skillpass.vc.jsonld import JsonLdError, context_error, processor_for
 from skillpass.vc.jsonld_rdf import RdfEmitter, Unsupported
 from skillpass.vc.loader import DocumentLoader
@@ -136,50 +137,15 @@ def _oxigraph_rdfc(quads: Any) -> str:
 def jcs(value: Any) -> bytes:
     """RFC 8785 JSON Canonicalization Scheme.
 
-    Fast path: orjson with sorted keys writes exactly the JCS bytes when the value holds no
-    float (JCS formats numbers as ECMAScript does), no integer beyond ±2**53 (``OPT_STRICT_INTEGER``
-    refuses those) and no character outside the Basic Multilingual Plane (JCS sorts keys by
-    UTF-16 code units, orjson by code points; they differ only there). Its string escaping is
-    JCS's (``tests/test_canonical.py`` checks both paths agree). Everything else goes to the
-    ``rfc8785`` package, which raises ``rfc8785.CanonicalizationError`` (a ValueError) for what
-    JCS cannot represent."""
-    if _no_floats(value):
-        try:
-            out = orjson.dumps(value, option=_ORJSON_JCS)
-        except (TypeError, orjson.JSONEncodeError):  # big integer, lone surrogate, odd type
-            pass
-        else:
-            if out.isascii() or (
-                b"\xf0" not in out
-                and b"\xf1" not in out
-                and b"\xf2" not in out
-                and b"\xf3" not in out
-                and b"\xf4" not in out
-            ):
-                return out
-    return rfc8785.dumps(value)
+    ``skillpass.native.canonical_json`` writes plain JSON values (exact dict/list/str/int/float/
+    bool/None, integers within ±(2**53 - 1)) in Rust; for anything else it returns None and the
+    ``rfc8785`` package decides, raising ``rfc8785.CanonicalizationError`` (a ValueError) for what
+    JCS cannot represent. ``libs/native/tests`` hold the two to the same bytes."""
+    out = canonical_json(value)
+    return out if out is not None else rfc8785.dumps(value)
 
 
-_ORJSON_JCS: Final = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
-_SCALARS: Final = frozenset({str, int, bool, type(None)})
-
-
-def _no_floats(value: Any) -> bool:
-    """True when ``value`` is made of dicts, lists, strings, integers, booleans and nulls (exact
-    types: a subclass goes to ``rfc8785``). Iterative (over a list that grows as it is read),
-    strings tested first: most values are."""
-    t = type(value)
-    if t is not dict and t is not list:
-        return t in _SCALARS
-    nodes = [value]
-    push = nodes.append
-    for node in nodes:
-        for x in node.values() if type(node) is dict else node:
-            tx = type(x)
-            if tx is str:
-                continue
-            if tx is dict or tx is list:
-                push(x)
-            elif tx not in _SCALARS:
-                return False
-    return True
+def jcs_sha256(value: Any) -> bytes:
+    """SHA-256 of :func:`jcs` (hashed in Rust with the bytes it writes: one call, no copy)."""
+    digest = canonical_json_sha256(value)
+    return digest if digest is not None else hashlib.sha256(rfc8785.dumps(value)).digest()

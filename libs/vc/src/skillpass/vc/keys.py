@@ -1,4 +1,4 @@
-"""Ed25519 keys in the Multikey encoding (PyNaCl / libsodium underneath).
+"""Ed25519 keys in the Multikey encoding (PyNaCl / libsodium signs, ``skillpass.native`` verifies).
 
 * public key: ``publicKeyMultibase`` = ``z`` + base58btc(``0xed 0x01`` ‖ 32-byte key): ``z6Mk…``
 * secret key: ``secretKeyMultibase`` = ``z`` + base58btc(``0x80 0x26`` ‖ seed) where the body is
@@ -7,16 +7,20 @@
 Key objects never hand out the secret bytes and redact their ``repr``; the only way a secret
 leaves a :class:`SigningKey` is the explicit :meth:`SigningKey.export_secret_key_multibase`, which
 the issuer calls to encrypt the key at rest.
+
+Verification goes through ``skillpass.native`` (Rust): it accepts exactly what libsodium accepts
+and is faster; a key in steady use gets a precomputed table, kept here per key bytes so that every
+object of one key (a DID document is parsed per verification) shares it.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-import nacl.bindings
-import nacl.exceptions
 import nacl.signing
 
+from skillpass.native import VerifyingKey as _NativeVerifyingKey
+from skillpass.vc.memo import bounded
 from skillpass.vc.multibase import (
     ED25519_PRIV_HEADER,
     ED25519_PUB_HEADER,
@@ -26,10 +30,10 @@ from skillpass.vc.multibase import (
 )
 
 SEED_SIZE: Final = 32
-SIGNATURE_SIZE: Final = 64
 
-
-_crypto_sign_open: Final = nacl.bindings.crypto_sign_open
+# Native keys by public key bytes; a table is ~30 KB, so at most ~30 MB.
+_NATIVE_KEYS: dict[bytes, _NativeVerifyingKey] = {}
+_NATIVE_KEYS_LIMIT: Final = 1024
 
 
 class InvalidKey(ValueError):  # noqa: N818 - reads as what it is: an invalid key
@@ -39,13 +43,14 @@ class InvalidKey(ValueError):  # noqa: N818 - reads as what it is: an invalid ke
 class VerifyingKey:
     """An Ed25519 public key."""
 
-    __slots__ = ("_multibase", "_raw")
+    __slots__ = ("_multibase", "_native", "_raw")
 
     def __init__(self, raw: bytes) -> None:
         if len(raw) != 32:
             raise InvalidKey("an Ed25519 public key has 32 bytes")
         self._raw = bytes(raw)
         self._multibase = encode_base58btc(ED25519_PUB_HEADER + raw)
+        self._native: _NativeVerifyingKey | None = None  # looked up on first use
 
     @classmethod
     def from_multibase(cls, value: str) -> VerifyingKey:
@@ -69,13 +74,14 @@ class VerifyingKey:
         return self._raw
 
     def verify(self, message: bytes, signature: bytes) -> bool:
-        if len(signature) != SIGNATURE_SIZE:
-            return False
-        try:  # the binding VerifyKey.verify calls, without its encoder layers (~1.5 µs)
-            _crypto_sign_open(signature + message, self._raw)
-        except nacl.exceptions.BadSignatureError:
-            return False
-        return True
+        native = self._native
+        if native is None:
+            native = _NATIVE_KEYS.get(self._raw)
+            if native is None:
+                native = _NativeVerifyingKey(self._raw)
+                bounded(_NATIVE_KEYS, _NATIVE_KEYS_LIMIT)[self._raw] = native
+            self._native = native
+        return native.verify(signature, message)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, VerifyingKey) and other._multibase == self._multibase
