@@ -10,8 +10,11 @@
 //! escaped as ECMAScript's JSON.stringify does; numbers as ECMAScript's Number.toString
 //! (`ryu-js`).
 
+use std::ptr::{addr_of_mut, null_mut};
+
+use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyLong, PyString};
+use pyo3::types::PyBytes;
 use sha2::{Digest, Sha256};
 
 /// Nesting beyond this goes to the reference implementation (and its recursion limit).
@@ -19,7 +22,7 @@ const MAX_DEPTH: usize = 256;
 /// 2^53 - 1: the largest integer an IEEE double holds exactly (JCS numbers are doubles).
 const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
-/// Why the fast writer gave up: the caller falls back; Python errors are not expected here.
+/// Why the fast writer gave up: the caller falls back to the reference implementation.
 struct NotHandled;
 
 fn needs_escape(byte: u8) -> bool {
@@ -79,29 +82,45 @@ fn beyond_bmp(text: &str) -> bool {
         .fold(false, |any, &byte| any | (byte >= 0xf0))
 }
 
-fn write_value(
+/// The UTF-8 of a `str` (CPython caches it; ASCII strings are their own UTF-8). None for a
+/// string with lone surrogates, which JCS cannot write.
+///
+/// Safety: `text` is a live `str`; the slice lives as long as it does.
+unsafe fn utf8<'a>(text: *mut ffi::PyObject) -> Option<&'a str> {
+    let mut size: ffi::Py_ssize_t = 0;
+    let data = ffi::PyUnicode_AsUTF8AndSize(text, &mut size);
+    if data.is_null() {
+        ffi::PyErr_Clear();
+        return None;
+    }
+    let bytes = std::slice::from_raw_parts(data.cast::<u8>(), usize::try_from(size).ok()?);
+    Some(std::str::from_utf8_unchecked(bytes))
+}
+
+/// Writes `value` (borrowed references throughout: with the GIL held and no Python code run
+/// by anything called here, the containers cannot change under the walk).
+///
+/// Safety: the GIL is held and `value` is a live object.
+unsafe fn write_value(
     out: &mut Vec<u8>,
-    value: &Bound<'_, PyAny>,
+    value: *mut ffi::PyObject,
     depth: usize,
 ) -> Result<(), NotHandled> {
-    if let Ok(text) = value.downcast_exact::<PyString>() {
-        write_string(out, text.to_str().map_err(|_| NotHandled)?);
-    } else if let Ok(dict) = value.downcast_exact::<PyDict>() {
+    let kind = ffi::Py_TYPE(value);
+    if kind == addr_of_mut!(ffi::PyUnicode_Type) {
+        write_string(out, utf8(value).ok_or(NotHandled)?);
+    } else if kind == addr_of_mut!(ffi::PyDict_Type) {
         if depth >= MAX_DEPTH {
             return Err(NotHandled);
         }
-        let mut entries = Vec::with_capacity(dict.len());
-        for (key, item) in dict.iter() {
-            entries.push((
-                key.downcast_into_exact::<PyString>()
-                    .map_err(|_| NotHandled)?,
-                item,
-            ));
-        }
-        let mut members = Vec::with_capacity(entries.len());
+        let mut members = Vec::with_capacity(usize::try_from(ffi::PyDict_Size(value)).unwrap_or(0));
+        let (mut position, mut key, mut item) = (0, null_mut(), null_mut());
         let mut byte_order = true;
-        for (key, item) in &entries {
-            let name = key.to_str().map_err(|_| NotHandled)?;
+        while ffi::PyDict_Next(value, &mut position, &mut key, &mut item) != 0 {
+            if ffi::Py_TYPE(key) != addr_of_mut!(ffi::PyUnicode_Type) {
+                return Err(NotHandled);
+            }
+            let name = utf8(key).ok_or(NotHandled)?;
             byte_order &= !beyond_bmp(name);
             members.push((name, item));
         }
@@ -117,33 +136,38 @@ fn write_value(
             }
             write_string(out, name);
             out.push(b':');
-            write_value(out, item, depth + 1)?;
+            write_value(out, *item, depth + 1)?;
         }
         out.push(b'}');
-    } else if let Ok(list) = value.downcast_exact::<PyList>() {
+    } else if kind == addr_of_mut!(ffi::PyList_Type) {
         if depth >= MAX_DEPTH {
             return Err(NotHandled);
         }
         out.push(b'[');
-        for (i, item) in list.iter().enumerate() {
+        for i in 0..ffi::PyList_GET_SIZE(value) {
             if i > 0 {
                 out.push(b',');
             }
-            write_value(out, &item, depth + 1)?;
+            write_value(out, ffi::PyList_GET_ITEM(value, i), depth + 1)?;
         }
         out.push(b']');
-    } else if value.is_none() {
+    } else if value == ffi::Py_None() {
         out.extend_from_slice(b"null");
-    } else if let Ok(flag) = value.downcast_exact::<PyBool>() {
-        out.extend_from_slice(if flag.is_true() { b"true" } else { b"false" });
-    } else if value.is_exact_instance_of::<PyLong>() {
-        let number: i64 = value.extract().map_err(|_| NotHandled)?;
-        if !(-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&number) {
+    } else if kind == addr_of_mut!(ffi::PyBool_Type) {
+        out.extend_from_slice(if value == ffi::Py_True() {
+            b"true"
+        } else {
+            b"false"
+        });
+    } else if kind == addr_of_mut!(ffi::PyLong_Type) {
+        let mut overflow = 0;
+        let number = ffi::PyLong_AsLongLongAndOverflow(value, &mut overflow);
+        if overflow != 0 || !(-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&number) {
             return Err(NotHandled);
         }
         out.extend_from_slice(itoa::Buffer::new().format(number).as_bytes());
-    } else if let Ok(float) = value.downcast_exact::<PyFloat>() {
-        let number = float.value();
+    } else if kind == addr_of_mut!(ffi::PyFloat_Type) {
+        let number = ffi::PyFloat_AS_DOUBLE(value);
         if !number.is_finite() {
             return Err(NotHandled);
         }
@@ -156,7 +180,8 @@ fn write_value(
 
 fn canonical(value: &Bound<'_, PyAny>) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(2048);
-    write_value(&mut out, value, 0).ok()?;
+    // Safety: the GIL is held (we have a Bound) and `value` is alive for the call.
+    unsafe { write_value(&mut out, value.as_ptr(), 0) }.ok()?;
     Some(out)
 }
 
