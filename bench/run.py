@@ -711,9 +711,12 @@ def table(record: dict[str, Any]) -> str:
 def update_readme(record: dict[str, Any]) -> None:
     start, end = "<!-- results:start -->", "<!-- results:end -->"
     env = record["environment"]
+    core = json.loads((RESULTS / "vc.json").read_text())["environment"]
     block = (
         f"{start}\nLatest run: {env['date']}, commit `{env['commit'][:10]}`, {env['cpu']} "
-        f"({env['cpu_count']} cores, load average {env['load_average'][0]:.1f} at the start).\n\n"
+        f"({env['cpu_count']} cores, load average {env['load_average'][0]:.1f} at the start); "
+        f"the library rows from `results/vc.json`: {core['date']}, commit "
+        f"`{(core['commit'] or '?')[:10]}`, load average {core['load_average'][0]:.1f}.\n\n"
         f"{table(record)}\n\n![throughput and latency](results/platform.png)\n{end}"
     )
     text = README.read_text() if README.exists() else f"# Benchmarks\n\n{start}\n{end}\n"
