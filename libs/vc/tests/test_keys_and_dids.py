@@ -196,6 +196,28 @@ def test_did_web_document_with_several_keys() -> None:
         dereference("did:web:other.example#key-1", resolver=resolver)
 
 
+def test_a_documents_methods_are_read_once_and_a_new_document_anew() -> None:
+    doc = _web_doc()
+    docs = _Docs({"did:web:uni.example": doc})
+    resolver = CompositeResolver(web=docs)
+    first = dereference("did:web:uni.example#key-1", resolver=resolver)
+    assert dereference("did:web:uni.example#key-1", resolver=resolver) is first
+    # a refetch (a new object) with the key rotated: the new key, not the remembered one
+    rotated = _web_doc()
+    rotated["verificationMethod"][0]["publicKeyMultibase"] = rotated["verificationMethod"][1][
+        "publicKeyMultibase"
+    ]
+    docs.docs = {"did:web:uni.example": rotated}
+    again = dereference("did:web:uni.example#key-1", resolver=resolver)
+    assert again is not first
+    assert again.public_key != first.public_key
+    # errors are not remembered either: the same document still raises
+    with pytest.raises(DidError, match="no such verification method"):
+        dereference("did:web:uni.example#key-3", resolver=resolver)
+    with pytest.raises(DidError, match="no such verification method"):
+        dereference("did:web:uni.example#key-3", resolver=resolver)
+
+
 def test_a_document_for_another_did_is_refused() -> None:
     resolver = CompositeResolver(web=_Docs({"did:web:evil.example": _web_doc()}))
     with pytest.raises(DidError, match="has id"):
