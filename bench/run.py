@@ -588,9 +588,8 @@ def judge(results: dict[str, Any], sign_rate: float) -> None:
     check["target"] = target(
         check["cached_vs_without"],
         0.9,
-        why="the status entries make the credential larger to canonicalize, the did:web "
-        "issuer's key is looked up per proof (the did:key credential's is cached by the core), "
-        "and each list's cached verdict is still checked against the documents fetched now; "
+        why="the status entries make the credential larger to canonicalize, and each list's "
+        "cached verdict is still checked against the documents fetched now; "
         "each verification also stores its report in FerretDB, which adds noise to both sides",
     )
     scale = results["scaling"]
