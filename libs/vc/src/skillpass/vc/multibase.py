@@ -1,6 +1,6 @@
 """Multibase (base58btc ``z…``, base64url ``u…``) and the multicodec headers of Ed25519 keys.
 
-Only what Data Integrity EdDSA and Multikey need. base58 is ``skillpass.native``'s (Rust ``bs58``,
+Only what Data Integrity EdDSA and Multikey need. base58 is ``skillpass.native``'s (Rust,
 ~0.3 µs for a signature; the ``base58`` package's digit loop takes ~30 µs, and signing and
 verifying each code a signature); ``tests/test_keys_and_dids.py`` checks it against ``base58``.
 """
