@@ -710,12 +710,20 @@ def table(record: dict[str, Any]) -> str:
 def update_readme(record: dict[str, Any]) -> None:
     start, end = "<!-- results:start -->", "<!-- results:end -->"
     env = record["environment"]
-    core = json.loads((RESULTS / "vc.json").read_text())["environment"]
+    core_record = json.loads((RESULTS / "vc.json").read_text())
+    core = core_record["environment"]
+    yardstick = core_record.get("libsodium_verify_us")
+    speed = (
+        f", libsodium's Ed25519 verify {yardstick['before']['median_us']} µs before and "
+        f"{yardstick['after']['median_us']} µs after"
+        if yardstick
+        else ""
+    )
     block = (
         f"{start}\nLatest run: {env['date']}, commit `{env['commit'][:10]}`, {env['cpu']} "
         f"({env['cpu_count']} cores, load average {env['load_average'][0]:.1f} at the start); "
         f"the library rows from `results/vc.json`: {core['date']}, commit "
-        f"`{(core['commit'] or '?')[:10]}`, load average {core['load_average'][0]:.1f}.\n\n"
+        f"`{(core['commit'] or '?')[:10]}`, load average {core['load_average'][0]:.1f}{speed}.\n\n"
         f"{table(record)}\n\n![throughput and latency](results/platform.png)\n{end}"
     )
     text = README.read_text() if README.exists() else f"# Benchmarks\n\n{start}\n{end}\n"
@@ -736,7 +744,7 @@ def main() -> None:
     parser.add_argument("--latency-count", type=int, default=60)
     parser.add_argument("--graphql-rounds", type=int, default=40)
     parser.add_argument("--scaling-rows", type=int, default=500)
-    parser.add_argument("--vc-seconds", type=float, default=3.0)
+    parser.add_argument("--vc-seconds", type=float, default=5.0)
     parser.add_argument("--skip-vc", action="store_true", help="reuse results/vc.json")
     parser.add_argument(
         "--report-only", action="store_true", help="redraw the plot and table from platform.json"
