@@ -1,6 +1,6 @@
 """Sign/verify throughput of the credential core on one core; writes ``bench/results/vc.json``.
 
-    uv run python bench/vc_bench.py [--seconds N]
+    uv run python bench/vc_bench.py [--seconds N] [--passes N]
 
 The measuring code is ``skillpass.cli.vc_commands.run_vc_benchmark`` (also behind
 ``skillpass bench vc``); this script pins the process to one CPU, runs it, and records the
@@ -42,11 +42,14 @@ def machine_speed(rounds: int = 10, per_round: int = 1000) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=5.0, help="seconds per operation")
+    parser.add_argument(
+        "--passes", type=int, default=3, help="repeat the run, pooling the rounds (shared machine)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "vc.json")
     args = parser.parse_args()
     cpu = pin_to_one_core()
     before = machine_speed()
-    results = run_vc_benchmark(seconds=args.seconds)
+    results = run_vc_benchmark(seconds=args.seconds, passes=args.passes)
     after = machine_speed()
     record = {
         "benchmark": "skillpass.vc sign/verify, OB 3.0 AchievementCredential, distinct per op",

@@ -168,6 +168,8 @@ def test_benchmark_uses_distinct_credentials_for_every_op(monkeypatch: pytest.Mo
         return original(credential, **kwargs)
 
     monkeypatch.setattr(module, "issue", spy)
-    run_vc_benchmark(suites=["eddsa-jcs-2022"], seconds=0.05, clock=clock)
-    assert len(seen) > 50
-    assert len(seen) == len(set(seen))
+    rows = run_vc_benchmark(suites=["eddsa-jcs-2022"], seconds=0.05, passes=2, clock=clock)
+    assert len(seen) > 100
+    assert len(seen) == len(set(seen))  # no credential twice, across passes too
+    assert [row["op"] for row in rows] == ["sign", "verify", "verify_full"]
+    assert all(row["rounds"] >= 2 for row in rows)  # both passes' rounds pooled
