@@ -28,6 +28,15 @@ async def test_a_persisted_query_is_found_by_hash_after_it_was_sent_once(gateway
     assert hit.json() == {"data": {"me": None}}
 
 
+async def test_a_query_that_does_not_parse_or_fit_the_schema_has_a_code(gateway: Gateway) -> None:
+    unparsable = await gateway.http.post("/graphql", json={"query": "{ me { "})
+    invalid = await gateway.http.post("/graphql", json={"query": "{ me { noSuchField } }"})
+    assert unparsable.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    assert "Syntax Error" in unparsable.json()["errors"][0]["message"]
+    assert invalid.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "noSuchField" in invalid.json()["errors"][0]["message"]
+
+
 async def test_a_persisted_query_with_a_wrong_hash_is_refused(gateway: Gateway) -> None:
     body = await gateway.query(ME, extensions=apq("0" * 64))
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

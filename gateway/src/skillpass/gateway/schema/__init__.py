@@ -62,7 +62,9 @@ class ErrorCodes(MaskErrors):
 
     def _translate(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
-        if original is None or isinstance(original, QueryError):
+        if original is None:
+            return _with_document_code(error)
+        if isinstance(original, QueryError):
             return error
         replacement: GraphQLError
         if isinstance(original, BackendUnavailable):
@@ -85,6 +87,18 @@ class ErrorCodes(MaskErrors):
             path=error.path,
             extensions=replacement.extensions,
         )
+
+
+def _with_document_code(error: GraphQLError) -> GraphQLError:
+    """A query that does not parse or does not fit the schema: the usual GraphQL codes."""
+    if error.extensions and "code" in error.extensions:
+        return error
+    parse = error.message.startswith("Syntax Error")
+    error.extensions = {
+        **(error.extensions or {}),
+        "code": "GRAPHQL_PARSE_FAILED" if parse else "GRAPHQL_VALIDATION_FAILED",
+    }
+    return error
 
 
 class GatewaySchema(strawberry.Schema):
