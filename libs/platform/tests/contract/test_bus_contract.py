@@ -117,6 +117,20 @@ async def test_restarted_member_resumes_after_its_last_commit_and_gets_uncommitt
         assert await _nothing_more(consumer) == []
 
 
+async def test_lag_counts_the_records_after_the_groups_commit(
+    bus: EventBus, new_name: Callable[[str], str]
+) -> None:
+    topic, group = new_name("t"), new_name("g")
+    await bus.ensure_topics([topic], partitions=1)
+    await _publish(bus, topic, [("k", "1"), ("k", "2"), ("k", "3")])
+    async with bus.consumer(group=group, topics=[topic]) as consumer:
+        records = await _receive(consumer, 3)
+        assert await consumer.commit(records[0])
+        assert consumer.lag() == {(topic, 0): 2}
+        assert await consumer.commit(records[-1])
+        assert consumer.lag() == {(topic, 0): 0}
+
+
 async def _until_assigned(consumers: Sequence[Consumer], partitions: set[tuple[str, int]]) -> None:
     """Poll (keeping the members alive) until the group's partitions are split among them."""
     async with asyncio.timeout(DEADLINE):
