@@ -35,6 +35,16 @@ async def _nothing_more(consumer: Consumer) -> list[ConsumedRecord]:
     return await consumer.poll(max_wait=0.5)
 
 
+async def _three_records_on_one_partition(
+    bus: EventBus, new_name: Callable[[str], str]
+) -> tuple[str, str]:
+    """A new one-partition topic holding "1", "2", "3" (one key), and a new group's name."""
+    topic, group = new_name("t"), new_name("g")
+    await bus.ensure_topics([topic], partitions=1)
+    await _publish(bus, topic, [("k", "1"), ("k", "2"), ("k", "3")])
+    return topic, group
+
+
 def _values(records: Sequence[ConsumedRecord]) -> list[str]:
     return [record.value.decode() for record in records]
 
@@ -98,9 +108,7 @@ async def test_every_group_sees_every_record(bus: EventBus, new_name: Callable[[
 async def test_restarted_member_resumes_after_its_last_commit_and_gets_uncommitted_again(
     bus: EventBus, new_name: Callable[[str], str]
 ) -> None:
-    topic, group = new_name("t"), new_name("g")
-    await bus.ensure_topics([topic], partitions=1)
-    await _publish(bus, topic, [("k", "1"), ("k", "2"), ("k", "3")])
+    topic, group = await _three_records_on_one_partition(bus, new_name)
     async with bus.consumer(group=group, topics=[topic]) as consumer:
         first = await _receive(consumer, 3)
         assert await consumer.commit(first[0])
@@ -120,9 +128,7 @@ async def test_restarted_member_resumes_after_its_last_commit_and_gets_uncommitt
 async def test_lag_counts_the_records_after_the_groups_commit(
     bus: EventBus, new_name: Callable[[str], str]
 ) -> None:
-    topic, group = new_name("t"), new_name("g")
-    await bus.ensure_topics([topic], partitions=1)
-    await _publish(bus, topic, [("k", "1"), ("k", "2"), ("k", "3")])
+    topic, group = await _three_records_on_one_partition(bus, new_name)
     async with bus.consumer(group=group, topics=[topic]) as consumer:
         records = await _receive(consumer, 3)
         assert await consumer.commit(records[0])

@@ -305,6 +305,13 @@ def run_vc_benchmark(
     vm = did_key_verification_method(key.public_key)
     created = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
     now = datetime(2026, 6, 1, tzinfo=UTC)
+
+    def verify_proofs_only(c: dict[str, Any]) -> VerificationResult:
+        return verify(c, resolver=OFFLINE_RESOLVER, now=now, check_status=False, validate=False)
+
+    def verify_full(c: dict[str, Any]) -> VerificationResult:
+        return verify(c, resolver=OFFLINE_RESOLVER, now=now, check_status=False)
+
     rounds: dict[tuple[str, str], list[tuple[int, float]]] = {}
     offset = itertools.count(start=10**9, step=10**7)  # each pass signs credentials of its own
     for pass_index in range(passes):
@@ -318,9 +325,7 @@ def run_vc_benchmark(
             # warm up (context processing, caches) on credentials outside the measured pools
             for i in range(50):
                 signed = sign_one(achievement_credential(-1 - i - 50 * pass_index, issuer=did))
-                if not verify(
-                    signed, resolver=OFFLINE_RESOLVER, now=now, check_status=False
-                ).verified:
+                if not verify_full(signed).verified:
                     raise RuntimeError(f"{suite}: a freshly signed credential did not verify")
             first = next(offset)
             pool = (achievement_credential(first + i, issuer=did) for i in itertools.count())
@@ -332,15 +337,6 @@ def run_vc_benchmark(
             signed_pool = [
                 sign_one(achievement_credential(second + i, issuer=did)) for i in range(count)
             ]
-
-            def verify_proofs_only(c: dict[str, Any]) -> VerificationResult:
-                return verify(
-                    c, resolver=OFFLINE_RESOLVER, now=now, check_status=False, validate=False
-                )
-
-            def verify_full(c: dict[str, Any]) -> VerificationResult:
-                return verify(c, resolver=OFFLINE_RESOLVER, now=now, check_status=False)
-
             rounds.setdefault((suite, "verify"), []).extend(
                 _timed(iter(signed_pool), verify_proofs_only, seconds, clock)
             )

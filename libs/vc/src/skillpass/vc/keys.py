@@ -45,14 +45,13 @@ class InvalidKey(ValueError):  # noqa: N818 - reads as what it is: an invalid ke
 class VerifyingKey:
     """An Ed25519 public key."""
 
-    __slots__ = ("_multibase", "_native", "_raw")
+    __slots__ = ("_multibase", "_raw")
 
     def __init__(self, raw: bytes) -> None:
         if len(raw) != 32:
             raise InvalidKey("an Ed25519 public key has 32 bytes")
         self._raw = bytes(raw)
         self._multibase = encode_base58btc(ED25519_PUB_HEADER + raw)
-        self._native: _NativeVerifyingKey | None = None  # looked up on first use
 
     @classmethod
     def from_multibase(cls, value: str) -> VerifyingKey:
@@ -76,13 +75,10 @@ class VerifyingKey:
         return self._raw
 
     def verify(self, message: bytes, signature: bytes) -> bool:
-        native = self._native
+        native = _NATIVE_KEYS.get(self._raw)
         if native is None:
-            native = _NATIVE_KEYS.get(self._raw)
-            if native is None:
-                native = _NativeVerifyingKey(self._raw)
-                bounded(_NATIVE_KEYS, _NATIVE_KEYS_LIMIT)[self._raw] = native
-            self._native = native
+            native = _NativeVerifyingKey(self._raw)
+            bounded(_NATIVE_KEYS, _NATIVE_KEYS_LIMIT)[self._raw] = native
         return native.verify(signature, message)
 
     def __eq__(self, other: object) -> bool:
